@@ -1,0 +1,19 @@
+# One image for every Forge process; docker-compose picks the process with `command:`
+# (api/main.ts, worker/main.ts, scripts/migrate.ts). TypeScript runs through tsx, a runtime
+# dependency, exactly as in development: no separate build output to drift from the source.
+FROM node:24-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Dependencies first, so a source change does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+# The pinned toolchain that type-checks generated apps (the builds queue needs it).
+RUN sh scripts/provision-check-deps.sh
+
+USER node
+EXPOSE 4000
+CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -1,0 +1,81 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { emptyUsage, type Usage } from '../../domain/agents';
+import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
+import { topicFor } from '../../domain/events';
+import { AgentJob, AgentSession } from '../../db/entities/index';
+import { appendEvents } from '../../db/repositories/event-log';
+import { recordAudit } from '../../db/repositories/audit';
+import { loadVersionHashes, saveJobVersion } from './job-versions';
+
+const terminal = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
+ * workflow chose, events by keys the workflow derived, so a retry changes nothing twice.
+ */
+export function createJobActivities({ orm }: { orm: MikroORM }) {
+  return {
+    /** Records the job row for a message the session accepted; a retry finds the row already there. */
+    async createJob(input: { jobId: string; sessionId: string; projectId: string; content: string; actorId: string }) {
+      const em = orm.em.fork();
+      const session = await em.findOneOrFail(AgentSession, input.sessionId);
+      await em.getConnection().execute(
+        `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
+         values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,
+        [input.jobId, session.organizationId, input.projectId, input.sessionId, input.actorId, input.content, JSON.stringify(emptyUsage())],
+      );
+      await appendEvents(em, topicFor('session', input.sessionId), [
+        { type: 'message', data: { jobId: input.jobId, content: input.content, actorId: input.actorId }, key: `job-created:${input.jobId}` },
+      ]);
+    },
+
+    /** Applies a patch to the job row and appends its events, in one transaction. */
+    async reportJob({ jobId, patch, events }: { jobId: string; patch: JobPatch; events: EventDraft[] }) {
+      await orm.em.fork().transactional(async (em) => {
+        const job = await em.findOneOrFail(AgentJob, jobId);
+        const { checkpoint, ...fields } = patch;
+        em.assign(job, fields);
+        if (checkpoint) job.checkpoint = checkpoint;
+        if (patch.status === 'running' && !job.startedAt) job.startedAt = new Date();
+        // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
+        if (patch.status && terminal.has(patch.status) && !job.finishedAt) {
+          job.finishedAt = new Date();
+          if (patch.usage) await addSessionUsage(em, job.sessionId, patch.usage);
+          recordAudit(em, {
+            actorId: null,
+            organizationId: job.organizationId,
+            action: `job.${patch.status}`,
+            targetType: 'job',
+            targetId: job.id,
+            details: { resultVersion: patch.resultVersion ?? null, error: patch.error?.code ?? null },
+          });
+        }
+        if (events.length > 0) await appendEvents(em, topicFor('job', jobId), events);
+      });
+    },
+
+    /** The version a job starts from: the project's current head (null for an empty project). */
+    async loadBase({ projectId }: { projectId: string }): Promise<{ version: number | null; files: FileHashes }> {
+      return loadVersionHashes(orm.em.fork(), projectId);
+    },
+
+    saveJobVersion: (input: Parameters<typeof saveJobVersion>[1]) => saveJobVersion(orm.em.fork(), input),
+
+    async closeSession({ sessionId }: { sessionId: string }) {
+      const em = orm.em.fork();
+      await em.nativeUpdate(AgentSession, { id: sessionId }, { status: 'closed' });
+      await appendEvents(em, topicFor('session', sessionId), [{ type: 'session.closed', data: {}, key: `session-closed:${sessionId}` }]);
+    },
+  };
+}
+
+/** Adds a finished job's usage to its session's running total. */
+async function addSessionUsage(em: EntityManager, sessionId: string, usage: Usage) {
+  await em.getConnection().execute(
+    `update agent_sessions set usage = jsonb_build_object(
+       'promptTokens', (usage->>'promptTokens')::int + ?,
+       'completionTokens', (usage->>'completionTokens')::int + ?,
+       'calls', (usage->>'calls')::int + ?) where id = ?`,
+    [usage.promptTokens, usage.completionTokens, usage.calls, sessionId],
+  );
+}

@@ -1,0 +1,97 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Context } from '@temporalio/activity';
+import type OpenAI from 'openai';
+import type { IntentKind, JobPlan, Usage } from '../../domain/agents';
+import type { FileHashes } from '../../domain/agent-workflows';
+import type { LlmConfig } from '../../domain/config';
+import { topicFor } from '../../domain/events';
+import { type WholeFile } from '../../domain/llm-edit-format';
+import { buildPlannerMessages, buildRouterMessages } from '../../domain/llm-prompts';
+import { type Intent, structuredOutputs } from '../../domain/llm-protocol';
+import type { TypeCheckDiagnostic } from '../../domain/type-check';
+import { Project } from '../../db/entities/index';
+import { readBlobs } from '../../db/repositories/blobs';
+import { modelForRole, structuredCompletion } from '../llm/index';
+import { storageFor } from '../storage/index';
+import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
+
+export interface CodegenDeps {
+  orm: MikroORM;
+  llm: OpenAI;
+  config: LlmConfig;
+  /** Live, transient token deltas (never stored); absent where nobody relays them. */
+  publishDelta?: (topic: string, data: Record<string, unknown>) => void;
+}
+
+/**
+ * The model-facing stages of a codegen job. Each call reads file contents by hash and stores what it
+ * writes as blobs, returning hashes: the workflow's history stays small and a retry re-stores the
+ * same blob (content-addressed), so nothing is written twice.
+ */
+export function createCodegenActivities(deps: CodegenDeps) {
+  const contents = async (files: FileHashes, paths = Object.keys(files)): Promise<WholeFile[]> => {
+    const blobs = await readBlobs(deps.orm.em.fork(), paths.map((p) => files[p]!).filter(Boolean));
+    return paths.filter((p) => files[p] && blobs.has(files[p]!)).sort().map((path) => ({ path, content: blobs.get(files[path]!)! }));
+  };
+  const store = async (projectId: string, written: WholeFile[]): Promise<FileHashes> => {
+    const em = deps.orm.em.fork();
+    const project = await em.findOneOrFail(Project, projectId);
+    const entries = await storageFor(em, project).putFiles(written);
+    return Object.fromEntries(entries.map((e) => [e.path, e.hash]));
+  };
+  const call = (jobId: string): ModelCall => {
+    const context = Context.current();
+    return {
+      client: deps.llm,
+      config: deps.config,
+      signal: context.cancellationSignal,
+      heartbeat: () => context.heartbeat(),
+      onDelta: deps.publishDelta ? (data) => deps.publishDelta!(topicFor('job', jobId), data) : undefined,
+    };
+  };
+
+  return {
+    async classifyIntent(input: { jobId: string; request: string; files: FileHashes }): Promise<{ intent: Intent; usage: Usage }> {
+      const { signal, heartbeat } = call(input.jobId);
+      const { value, usage } = await structuredCompletion(deps.llm, {
+        role: 'router',
+        model: modelForRole(deps.config, 'router'),
+        messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(input.files).sort() }),
+        schema: structuredOutputs.intent,
+        signal,
+        heartbeat,
+      });
+      // An empty project cannot be edited or fixed: whatever the wording, the change builds a new app.
+      const kind: IntentKind = Object.keys(input.files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
+      return { intent: { ...value, kind }, usage };
+    },
+
+    async planChanges(input: { jobId: string; request: string; intent: Intent; files: FileHashes; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> {
+      const { signal, heartbeat } = call(input.jobId);
+      const { value, usage } = await structuredCompletion(deps.llm, {
+        role: 'planner',
+        model: modelForRole(deps.config, 'planner'),
+        messages: buildPlannerMessages({ request: input.request, intent: input.intent, files: await contents(input.files), feedback: input.feedback }),
+        schema: structuredOutputs.plan,
+        signal,
+        heartbeat,
+      });
+      return { plan: value, usage };
+    },
+
+    /** Writes one planned file; `hash: null` means the plan deletes it. */
+    async generateFile(input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileHashes }): Promise<{ path: string; hash: string | null; usage: Usage }> {
+      const { file } = input;
+      if (file.action === 'delete') return { path: file.path, hash: null, usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
+      const result = await writeFileWithModel(call(input.jobId), { request: input.request, plan: input.plan, file, files: await contents(input.files) });
+      const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
+      return { path: file.path, hash: hashes[file.path]!, usage: result.usage };
+    },
+
+    /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
+    async fixFiles(input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileHashes }): Promise<{ files: FileHashes; usage: Usage }> {
+      const result = await fixWithModel(call(input.jobId), { diagnostics: input.diagnostics, files: await contents(input.files) });
+      return { files: result.changed.length ? await store(input.projectId, result.changed) : {}, usage: result.usage };
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createEventActivities, AppendEventsInput } from './append-events';
+export { createDeltaPublisher, type DeltaPublisher, type DeltaPublisherOptions } from './publish-deltas';

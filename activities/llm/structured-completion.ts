@@ -1,0 +1,71 @@
+import type OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { type LlmRole, LlmOutputError, type StructuredOutput, withRoleMarker } from '../../domain/llm-protocol';
+import type { Usage } from '../../domain/agents';
+import { failureOf } from './classify-error';
+import { estimateUsage, type Round, runRounds } from './completion-rounds';
+
+export interface StructuredCompletionInput<T> {
+  role: LlmRole;
+  model: string;
+  messages: readonly ChatCompletionMessageParam[];
+  schema: StructuredOutput<T>;
+  maxTokens?: number;
+  signal?: AbortSignal;
+  /** Called every few seconds while waiting, so a slow but healthy call is not taken for dead. */
+  heartbeat?: () => void;
+}
+
+const HEARTBEAT_EVERY_MS = 5_000;
+
+export function parseStructured<T>(text: string, schema: StructuredOutput<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new LlmOutputError('malformed_json', `The ${schema.name} reply is not valid JSON`);
+  }
+  const parsed = schema.zod.safeParse(json);
+  if (!parsed.success) throw new LlmOutputError('schema_mismatch', `The ${schema.name} reply does not match its schema: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * A JSON-schema completion for the router and planner, validated with zod. Unusable JSON is a
+ * retryable `llm_malformed_output`: the next attempt usually answers properly.
+ */
+export async function structuredCompletion<T>(client: OpenAI, input: StructuredCompletionInput<T>): Promise<{ value: T; usage: Usage }> {
+  const round: Round = async (messages) => {
+    const beat = input.heartbeat ? setInterval(input.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model: input.model,
+          messages,
+          response_format: { type: 'json_schema', json_schema: { name: input.schema.name, schema: input.schema.json, strict: true } },
+          ...(input.maxTokens ? { max_completion_tokens: input.maxTokens } : {}),
+        },
+        { signal: input.signal },
+      );
+      const choice = completion.choices[0];
+      if (!choice) throw new LlmOutputError('malformed_json', 'The reply has no choices');
+      if (choice.message.refusal) throw new LlmOutputError('schema_mismatch', `The model refused: ${choice.message.refusal}`);
+      const text = choice.message.content ?? '';
+      const usage = completion.usage
+        ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens, calls: 1 }
+        : estimateUsage(messages, text);
+      return { text, finishReason: choice.finish_reason, toolCalls: [], usage };
+    } finally {
+      clearInterval(beat);
+    }
+  };
+  try {
+    // No continuation: a strict JSON schema makes every reply a whole object, so a cut JSON reply
+    // is retried (as llm_malformed_output) rather than stitched together.
+    const { text, usage } = await runRounds(round, withRoleMarker(input.role, input.messages) as ChatCompletionMessageParam[], { maxContinuations: 0 });
+    return { value: parseStructured(text, input.schema), usage };
+  } catch (err) {
+    throw failureOf(err, input.signal);
+  }
+}

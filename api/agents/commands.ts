@@ -1,0 +1,94 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { SessionSettings, type JobDto } from '../../domain/agents';
+import { conflict } from '../../domain/errors';
+import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
+import { AgentJob } from '../../db/entities/index';
+import { recordAudit } from '../../db/repositories/audit';
+import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
+import { sendMessageUpdate } from '../../workflows/session';
+import { codegenJobWorkflow } from '../../workflows/codegen-job';
+import { jobSearchAttributes } from './search-attributes';
+import { asCommand } from './temporal-errors';
+import { toJobDto } from './job-dto';
+import { loadJob, loadSession } from './load';
+
+export interface CommandContext {
+  em: EntityManager;
+  userId: string;
+  ip?: string | null;
+}
+
+/**
+ * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
+ * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
+ */
+export function createAgentCommands(temporal: Client, agentsQueue: string) {
+  const audit = (ctx: CommandContext, job: AgentJob, action: string, details?: Record<string, unknown>) => {
+    recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
+    return ctx.em.flush();
+  };
+  const jobUpdate = async (ctx: CommandContext, jobId: string, action: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>) => {
+    const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
+    await asCommand('This job is no longer running', () => send(temporal.workflow.getHandle(jobWorkflowId(jobId))));
+    await audit(ctx, job, action);
+    await ctx.em.refresh(job);
+    return toJobDto(job);
+  };
+
+  return {
+    async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
+      const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
+      const handle = temporal.workflow.getHandle(sessionWorkflowId(sessionId));
+      const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }] }));
+      recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
+      await ctx.em.flush();
+      return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId));
+    },
+
+    approvePlan: (ctx: CommandContext, jobId: string) => jobUpdate(ctx, jobId, 'job.approve', (h) => h.executeUpdate(approvePlanUpdate)),
+    rejectPlan: (ctx: CommandContext, jobId: string, feedback: string) =>
+      jobUpdate(ctx, jobId, 'job.reject', (h) => h.executeUpdate(rejectPlanUpdate, { args: [{ feedback }] })),
+    answer: (ctx: CommandContext, jobId: string, answer: string) => jobUpdate(ctx, jobId, 'job.answer', (h) => h.executeUpdate(answerUpdate, { args: [{ answer }] })),
+
+    /** Requests cancellation; the workflow cancels its running activity (and LLM call) and records `cancelled`. */
+    async cancel(ctx: CommandContext, jobId: string): Promise<JobDto> {
+      const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
+      if (['completed', 'failed', 'cancelled'].includes(job.status)) throw conflict(`This job is already ${job.status}`);
+      await asCommand('This job is no longer running', () => temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel());
+      await audit(ctx, job, 'job.cancel');
+      return toJobDto(job);
+    },
+
+    /** Runs a failed or cancelled job again as a new run of `job-<id>`, resuming from its checkpoint. */
+    async retry(ctx: CommandContext, jobId: string): Promise<JobDto> {
+      const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
+      if (job.status !== 'failed' && job.status !== 'cancelled') throw conflict(`Only a failed or cancelled job can be retried; this one is ${job.status}`);
+      const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
+      await temporal.workflow.start(codegenJobWorkflow, {
+        workflowId: jobWorkflowId(job.id),
+        taskQueue: agentsQueue,
+        // The closed run stays in history; a running one makes this start fail instead of doubling the job.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        staticSummary: `Retry of codegen job ${job.id}`,
+        typedSearchAttributes: jobSearchAttributes(job),
+        args: [{
+          jobId: job.id,
+          sessionId: job.sessionId,
+          projectId: job.projectId,
+          organizationId: job.organizationId,
+          actorId: ctx.userId,
+          content: job.content,
+          settings: SessionSettings.parse(session.settings),
+          resume: job.checkpoint ?? undefined,
+        }],
+      });
+      Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
+      await audit(ctx, job, 'job.retry');
+      return toJobDto(job);
+    },
+  };
+}
+
+export type AgentCommands = ReturnType<typeof createAgentCommands>;

@@ -1,0 +1,40 @@
+import type { JobDto, SessionDto } from '../../domain/agents';
+import { SessionSettings } from '../../domain/agents';
+import type { AgentJob, AgentSession } from '../../db/entities/index';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function toJobDto(job: AgentJob): JobDto {
+  return {
+    id: job.id,
+    sessionId: job.sessionId,
+    projectId: job.projectId,
+    type: job.type,
+    status: job.status,
+    stage: job.stage ?? null,
+    input: { content: job.content },
+    intent: job.intent ?? null,
+    plan: job.plan ?? null,
+    answer: job.answer ?? null,
+    questions: job.questions ?? null,
+    baseVersion: job.baseVersion ?? null,
+    resultVersion: job.resultVersion ?? null,
+    error: job.error ?? null,
+    usage: job.usage,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+  };
+}
+
+export function toSessionDto(session: AgentSession): SessionDto {
+  return {
+    id: session.id,
+    projectId: session.projectId,
+    title: session.title,
+    status: session.status,
+    settings: SessionSettings.parse(session.settings),
+    usage: session.usage,
+    createdAt: session.createdAt.toISOString(),
+  };
+}

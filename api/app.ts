@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { RequestContext } from '@mikro-orm/core';
+import type { AppDeps } from './deps';
+import { authenticate } from './middleware/authenticate';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { buildOpenApi } from './http/openapi';
+import { defineRoute, mountRoutes, type RouteDef } from './http/route';
+import { allRoutes } from './routes/index';
+
+/** A caller's request id is kept only if it is a plain token: it is echoed in headers and logs. */
+const requestIdPattern = /^[\w.:@-]{1,128}$/;
+
+/** Invite tokens travel in the path (`/invites/<token>/accept`); logs get a placeholder. */
+export const maskPathSecrets = (url: string | undefined) => url?.replace(/\/invites\/[^/?]+/, '/invites/[redacted]');
+
+/**
+ * Builds the Express app without listening, so tests drive it directly. `routes` defaults to every
+ * route of the API; the OpenAPI document describes exactly the routes mounted.
+ */
+export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): express.Express {
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Never log credentials: headers are redacted, path secrets (invite tokens) masked.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: maskPathSecrets(req.url) }) },
+    }),
+  );
+  // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
+  app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES }));
+  // A fresh identity map per request (MikroORM's request context).
+  app.use((req, _res, next) => {
+    const em = deps.orm.em.fork();
+    req.em = em;
+    RequestContext.create(em, next);
+  });
+
+  const openApiRoute = defineRoute({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This OpenAPI 3.0 document, generated from the route schemas',
+    tag: 'system',
+    auth: false,
+    handler: async () => openapi,
+  });
+  const mounted = [...routes, openApiRoute];
+  const openapi = buildOpenApi(mounted, '0.1.0');
+
+  const api = express.Router();
+  mountRoutes(api, mounted, authenticate(deps.tokens));
+  app.use('/api/v1', api);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

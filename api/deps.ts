@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { MikroORM } from '../db/orm';
+import type { Config } from '../domain/config';
+import type { AccessTokens } from './auth/access-token';
+
+/** Everything route factories need, opened once by the bootstrap (api/main.ts) or a test fixture. */
+export interface AppDeps {
+  config: Config;
+  orm: MikroORM;
+  temporal: Client;
+  logger: Logger;
+  tokens: AccessTokens;
+}

@@ -1,0 +1,13 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AccessClaims } from '../auth/access-token';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `authenticate` on routes that require a user. */
+      auth?: AccessClaims;
+      /** A fork of the process's EntityManager, one per request. */
+      em: EntityManager;
+    }
+  }
+}

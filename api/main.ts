@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { initOrm } from '../db/orm';
+import { parseConfig } from '../domain/config';
+import { createApp } from './app';
+import { AccessTokens } from './auth/access-token';
+import { attachRealtime } from './realtime/attach-realtime';
+
+/** In-flight requests get this long to finish on shutdown; then their connections are cut. */
+const shutdownGraceMs = 10_000;
+
+// The API process: one ORM, one Temporal connection, one HTTP server (socket.io attaches here too).
+const config = parseConfig(process.env);
+const logger = pino({ level: config.LOG_LEVEL, name: 'api', redact: ['*.password', '*.refreshToken', '*.accessToken'] });
+
+const orm = await initOrm(config.DATABASE_URL);
+// Lazy: the API starts (and /health answers 503 naming Temporal) while the Temporal server is still down.
+const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
+
+const deps = { config, orm, temporal, logger, tokens };
+const server = createServer(createApp(deps));
+const realtime = await attachRealtime(server, deps);
+
+server.listen(config.PORT, config.HOST, () => {
+  logger.info({ url: `http://${config.HOST}:${config.PORT}/api/v1` }, 'api listening');
+});
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'api shutting down');
+  // Sockets first: their clients reconnect to another node and resume by seq.
+  await realtime.close();
+  // Stop accepting, let running requests finish (a load balancer has already stopped sending).
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+  await closed;
+  clearTimeout(grace);
+  await Promise.allSettled([connection.close(), orm.close()]);
+  logger.info('api stopped');
+  process.exit(0);
+}
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));

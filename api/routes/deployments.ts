@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { Deployment, ProviderConfig } from '../../db/entities/index';
+import { recordAudit } from '../../db/repositories/audit';
+import { findLiveDeployment, requireDeployment } from '../../db/repositories/deliveries';
+import { requireProject } from '../../db/repositories/projects';
+import { findVersion } from '../../db/repositories/versions';
+import { CreateDeploymentBody, DeploymentDto, DeploymentParams, type DeploymentWorkflowInput } from '../../domain/deployments';
+import { conflict } from '../../domain/errors';
+import { ProjectParams } from '../../domain/previews';
+import { taskQueues } from '../../domain/task-queues';
+import { deployWorkflowId } from '../../domain/workflow-ids';
+import type { deploymentWorkflow } from '../../workflows/deployment';
+import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import type { AppDeps } from '../deps';
+import { toDeploymentDto } from '../dto/deliveries';
+import { defineRoute } from '../http/route';
+
+export const deploymentRoutes = (deps: AppDeps) => [
+  defineRoute({
+    method: 'post',
+    path: '/projects/:projectId/deployments',
+    summary: 'Deploy a version to production (admin): build, deploy, health check, promote; rolls back on failure',
+    tag: 'deployments',
+    params: ProjectParams,
+    body: CreateDeploymentBody,
+    status: 202,
+    response: DeploymentDto,
+    handler: async ({ params, body }, req) => {
+      const userId = req.auth!.userId;
+      const project = await requireProject(req.em, userId, params.projectId, 'admin');
+      const organizationId = project.organization.id;
+      await findVersion(req.em, project.id, body.version);
+      if (body.provider !== 'local' && !(await req.em.count(ProviderConfig, { organization: organizationId, provider: body.provider }))) {
+        throw conflict(`The organization has no ${body.provider} configuration: save one with PUT /orgs/${organizationId}/providers/${body.provider}`);
+      }
+      const live = await findLiveDeployment(req.em, project.id);
+      const deployment = req.em.create(Deployment, {
+        id: randomUUID(),
+        organizationId,
+        projectId: project.id,
+        version: body.version,
+        provider: body.provider,
+        previousDeploymentId: live?.id ?? null,
+        logTail: [],
+        requestedBy: userId,
+      });
+      recordAudit(req.em, { actorId: userId, organizationId, action: 'deployment.create', targetType: 'deployment', targetId: deployment.id, ip: req.ip, details: { projectId: project.id, version: body.version, provider: body.provider } });
+      await req.em.flush();
+      await deps.temporal.workflow.start<typeof deploymentWorkflow>('deploymentWorkflow', {
+        workflowId: deployWorkflowId(deployment.id),
+        taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
+        args: [{ deploymentId: deployment.id, projectId: project.id, organizationId, version: body.version, provider: body.provider } satisfies DeploymentWorkflowInput],
+        staticSummary: `Deploy ${project.name} v${body.version} to ${body.provider}`,
+        typedSearchAttributes: [
+          { key: ForgeOrgId, value: organizationId },
+          { key: ForgeProjectId, value: project.id },
+          { key: ForgeJobType, value: 'deploy' },
+        ],
+      });
+      return toDeploymentDto(deployment);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/deployments/:id',
+    summary: 'A deployment: status, URL, what it rolled back to, and the tail of its log',
+    tag: 'deployments',
+    params: DeploymentParams,
+    response: DeploymentDto,
+    handler: async ({ params }, req) => toDeploymentDto(await requireDeployment(req.em, req.auth!.userId, params.id, 'viewer')),
+  }),
+];

@@ -1,0 +1,23 @@
+import type { AppDeps } from '../deps';
+import type { RouteDef } from '../http/route';
+import { auditRoutes } from './audit';
+import { authRoutes } from './auth';
+import { healthRoutes } from './health';
+import { inviteRoutes } from './invites';
+import { jobRoutes } from './jobs';
+import { meRoutes } from './me';
+import { memberRoutes } from './members';
+import { orgRoutes } from './orgs';
+import { projectRoutes } from './projects';
+import { sessionRoutes } from './sessions';
+import { topicRoutes } from './topics';
+import { versionRoutes } from './versions';
+
+/** Every route of the API, one factory per resource. The OpenAPI document is built from this list. */
+export const allRoutes = (deps: AppDeps): RouteDef[] => [
+  ...healthRoutes(deps),
+  ...authRoutes(deps), ...meRoutes(deps), ...orgRoutes(deps), ...memberRoutes(deps), ...inviteRoutes(deps), ...auditRoutes(deps),
+  ...projectRoutes(deps), ...versionRoutes(deps),
+  ...sessionRoutes(deps), ...jobRoutes(deps),
+  ...topicRoutes(deps),
+];

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Preview } from '../../db/entities/index';
+import { recordAudit } from '../../db/repositories/audit';
+import { requirePreview } from '../../db/repositories/deliveries';
+import { requireProject } from '../../db/repositories/projects';
+import { findVersion } from '../../db/repositories/versions';
+import { conflict } from '../../domain/errors';
+import { CreatePreviewBody, ExtendPreviewBody, PreviewDto, PreviewParams, PreviewTtl, ProjectParams, type PreviewWorkflowInput } from '../../domain/previews';
+import { taskQueues } from '../../domain/task-queues';
+import { previewWorkflowId } from '../../domain/workflow-ids';
+import type { previewWorkflow } from '../../workflows/preview';
+import { destroyPreviewUpdate, extendPreviewUpdate } from '../../workflows/preview-signals';
+import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { asCommand } from '../agents/temporal-errors';
+import type { AppDeps } from '../deps';
+import { toPreviewDto } from '../dto/deliveries';
+import { defineRoute } from '../http/route';
+
+export const previewRoutes = (deps: AppDeps) => [
+  defineRoute({
+    method: 'post',
+    path: '/projects/:projectId/previews',
+    summary: 'Build a version and serve it for a limited time (editor); watch it on topic preview:<id>',
+    tag: 'previews',
+    params: ProjectParams,
+    body: CreatePreviewBody,
+    status: 202,
+    response: PreviewDto,
+    handler: async ({ params, body }, req) => {
+      const userId = req.auth!.userId;
+      const project = await requireProject(req.em, userId, params.projectId, 'editor');
+      const version = body.version ?? project.currentVersion;
+      if (version === null) throw conflict('This project has no version to preview yet');
+      await findVersion(req.em, project.id, version);
+      const input = {
+        previewId: randomUUID(),
+        projectId: project.id,
+        organizationId: project.organization.id,
+        version,
+        ttlSeconds: body.ttlSeconds ?? PreviewTtl.defaultSeconds,
+        provider: deps.config.PREVIEW_PROVIDER,
+        requestedBy: userId,
+      } satisfies PreviewWorkflowInput;
+      const preview = req.em.create(Preview, {
+        id: input.previewId,
+        organizationId: input.organizationId,
+        projectId: input.projectId,
+        version,
+        provider: input.provider,
+        ttlSeconds: input.ttlSeconds,
+        logTail: [],
+        requestedBy: userId,
+      });
+      recordAudit(req.em, { actorId: userId, organizationId: input.organizationId, action: 'preview.create', targetType: 'preview', targetId: preview.id, ip: req.ip, details: { projectId: project.id, version } });
+      await req.em.flush();
+      await deps.temporal.workflow.start<typeof previewWorkflow>('previewWorkflow', {
+        workflowId: previewWorkflowId(preview.id),
+        taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
+        args: [input],
+        staticSummary: `Preview of ${project.name} v${version}`,
+        typedSearchAttributes: [
+          { key: ForgeOrgId, value: input.organizationId },
+          { key: ForgeProjectId, value: project.id },
+          { key: ForgeJobType, value: 'preview' },
+        ],
+      });
+      return toPreviewDto(preview);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/previews/:id',
+    summary: 'A preview: status, URL, expiry and the tail of its log',
+    tag: 'previews',
+    params: PreviewParams,
+    response: PreviewDto,
+    handler: async ({ params }, req) => toPreviewDto(await requirePreview(req.em, req.auth!.userId, params.id, 'viewer')),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/previews/:id/extend',
+    summary: 'Restart a live preview\'s lifetime from now (editor)',
+    tag: 'previews',
+    params: PreviewParams,
+    body: ExtendPreviewBody,
+    response: PreviewDto,
+    handler: async ({ params, body }, req) => {
+      const preview = await requirePreview(req.em, req.auth!.userId, params.id, 'editor');
+      const handle = deps.temporal.workflow.getHandle(previewWorkflowId(preview.id));
+      await asCommand('This preview has ended', () => handle.executeUpdate(extendPreviewUpdate, { args: [{ ttlSeconds: body.ttlSeconds }] }));
+      recordAudit(req.em, { actorId: req.auth!.userId, organizationId: preview.organizationId, action: 'preview.extend', targetType: 'preview', targetId: preview.id, ip: req.ip, details: { ttlSeconds: body.ttlSeconds ?? null } });
+      await req.em.flush();
+      await req.em.refresh(preview);
+      return toPreviewDto(preview);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/previews/:id',
+    summary: 'End a preview now (editor): a build in progress stops, the provider\'s resources are removed',
+    tag: 'previews',
+    params: PreviewParams,
+    status: 202,
+    response: PreviewDto,
+    handler: async ({ params }, req) => {
+      const preview = await requirePreview(req.em, req.auth!.userId, params.id, 'editor');
+      // Ending an ended preview is already done: answer with it rather than a conflict.
+      if (preview.status === 'failed' || preview.status === 'destroyed') return toPreviewDto(preview);
+      const handle = deps.temporal.workflow.getHandle(previewWorkflowId(preview.id));
+      await asCommand('This preview has ended', () => handle.executeUpdate(destroyPreviewUpdate));
+      recordAudit(req.em, { actorId: req.auth!.userId, organizationId: preview.organizationId, action: 'preview.delete', targetType: 'preview', targetId: preview.id, ip: req.ip });
+      await req.em.flush();
+      await req.em.refresh(preview);
+      return toPreviewDto(preview);
+    },
+  }),
+];

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { CreateSessionBody, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
+import { sessionWorkflowId } from '../../domain/workflow-ids';
+import { taskQueues } from '../../domain/task-queues';
+import { AgentJob, AgentSession } from '../../db/entities/index';
+import { recordAudit } from '../../db/repositories/audit';
+import { requireProject } from '../../db/repositories/projects';
+import { sessionWorkflow } from '../../workflows/session';
+import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
+import { emptyUsage } from '../../domain/agents';
+import { createAgentCommands } from '../agents/commands';
+import { toJobDto, toSessionDto } from '../agents/job-dto';
+import { loadSession } from '../agents/load';
+import type { AppDeps } from '../deps';
+import { defineRoute } from '../http/route';
+
+const ProjectParams = z.object({ projectId: z.uuid() });
+const SessionParams = z.object({ sessionId: z.uuid() });
+const SessionWithJobs = SessionDto.extend({ jobs: z.array(JobDto) });
+
+export const sessionRoutes = ({ temporal, config }: AppDeps) => {
+  const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+  const commands = createAgentCommands(temporal, queues.agents);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/projects/:projectId/sessions',
+      summary: 'Start a codegen session (workflow session-<id>) on a project',
+      tag: 'sessions',
+      params: ProjectParams,
+      body: CreateSessionBody,
+      status: 201,
+      response: SessionDto,
+      handler: async ({ params, body }, req) => {
+        const userId = req.auth!.userId;
+        const project = await requireProject(req.em, userId, params.projectId, 'editor');
+        const settings = SessionSettings.parse(body.settings ?? {});
+        const session = req.em.create(AgentSession, {
+          organizationId: project.organization.id,
+          projectId: project.id,
+          createdById: userId,
+          title: body.title ?? `Session on ${project.name}`,
+          status: 'open',
+          settings,
+          usage: emptyUsage(),
+        });
+        recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
+        await req.em.flush();
+        await temporal.workflow.start(sessionWorkflow, {
+          workflowId: sessionWorkflowId(session.id),
+          taskQueue: queues.agents,
+          staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
+          typedSearchAttributes: [
+            { key: ForgeOrgId, value: session.organizationId },
+            { key: ForgeProjectId, value: project.id },
+            { key: ForgeSessionId, value: session.id },
+            { key: ForgeJobType, value: 'session' },
+          ],
+          args: [{
+            sessionId: session.id,
+            projectId: project.id,
+            organizationId: session.organizationId,
+            settings,
+            idleTimeoutSeconds: config.SESSION_IDLE_SECONDS,
+            maxTurns: config.SESSION_MAX_TURNS,
+          }],
+        });
+        return toSessionDto(session);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/sessions/:sessionId',
+      summary: 'A session with its jobs, oldest first',
+      tag: 'sessions',
+      params: SessionParams,
+      response: SessionWithJobs,
+      handler: async ({ params }, req) => {
+        const session = await loadSession(req.em, req.auth!.userId, params.sessionId, 'viewer');
+        const jobs = await req.em.find(AgentJob, { sessionId: session.id }, { orderBy: { createdAt: 'asc' }, limit: 200 });
+        return { ...toSessionDto(session), jobs: jobs.map(toJobDto) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/sessions/:sessionId/messages',
+      summary: 'Send a message: a Temporal update on the session that queues a new job',
+      tag: 'sessions',
+      params: SessionParams,
+      body: SendMessageBody,
+      status: 202,
+      response: z.object({ job: JobDto }),
+      handler: async ({ params, body }, req) => ({
+        job: await commands.sendMessage({ em: req.em, userId: req.auth!.userId, ip: req.ip }, params.sessionId, body.content),
+      }),
+    }),
+  ];
+};

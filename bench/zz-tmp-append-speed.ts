@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { initOrm } from '../db/orm';
+import { appendEvents } from '../db/repositories/event-log';
+import { topicFor } from '../domain/events';
+import pg from 'pg';
+const url = process.argv[2]!;
+const orm = await initOrm(url);
+const topic = topicFor('job', randomUUID());
+let t = performance.now();
+for (let i = 0; i < 200; i++) await appendEvents(orm.em.fork(), topic, [{ type: 'x', data: { i }, key: `k${i}` }]);
+console.log('append ms each', (performance.now() - t) / 200);
+t = performance.now();
+for (let i = 0; i < 200; i++) await orm.em.fork().execute('select 1');
+console.log('select 1 ms each', (performance.now() - t) / 200);
+t = performance.now();
+for (let i = 0; i < 100; i++) await orm.em.fork().transactional(async (tx) => { await tx.execute('select 1'); });
+console.log('empty tx ms each', (performance.now() - t) / 100);
+const c = new pg.Client({ connectionString: url }); await c.connect();
+t = performance.now();
+for (let i = 0; i < 100; i++) { await c.query('begin'); await c.query('insert into topic_heads (topic, last_seq) values ($1, 0) on conflict (topic) do update set last_seq = topic_heads.last_seq + 1', [topic]); await c.query('commit'); }
+console.log('raw write tx ms each', (performance.now() - t) / 100);
+await c.query('show synchronous_commit').then(r => console.log(r.rows));
+await c.query('show fsync').then(r => console.log(r.rows));
+await c.end(); await orm.close();

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { CreateSessionBody, JobDto, SessionDto } from '../domain/agents';
+import { pathOf, type Request } from './http-transport';
+
+export type SessionWithJobs = SessionDto & { jobs: JobDto[] };
+type JobAnswer = { job: JobDto };
+
+/** Codegen sessions, their messages (each starts a job) and the commands on a job. */
+export function agentsApi(request: Request) {
+  const command = (jobId: string, name: string, body?: object) =>
+    request<JobAnswer>('POST', pathOf('jobs', jobId, name), { body: body ?? {} }).then((answer) => answer.job);
+  return {
+    sessions: {
+      create: (projectId: string, body: z.input<typeof CreateSessionBody> = {}) => request<SessionDto>('POST', pathOf('projects', projectId, 'sessions'), { body }),
+      get: (sessionId: string) => request<SessionWithJobs>('GET', pathOf('sessions', sessionId)),
+      /** Queues a job for the message; watch `job:<id>` for its progress. */
+      sendMessage: (sessionId: string, content: string) =>
+        request<JobAnswer>('POST', pathOf('sessions', sessionId, 'messages'), { body: { content } }).then((answer) => answer.job),
+    },
+    jobs: {
+      get: (jobId: string) => request<JobDto>('GET', pathOf('jobs', jobId)),
+      approve: (jobId: string) => command(jobId, 'approve'),
+      reject: (jobId: string, feedback: string) => command(jobId, 'reject', { feedback }),
+      answer: (jobId: string, answer: string) => command(jobId, 'answer', { answer }),
+      cancel: (jobId: string) => command(jobId, 'cancel'),
+      retry: (jobId: string) => command(jobId, 'retry'),
+    },
+  };
+}

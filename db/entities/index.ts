@@ -1,0 +1,26 @@
+import { AgentJob } from './agent-job';
+import { AgentSession } from './agent-session';
+import { AuditLog } from './audit-log';
+import { CodeVersion } from './code-version';
+import { Deployment } from './deployment';
+import { Event } from './event';
+import { FileBlob } from './file-blob';
+import { Invite } from './invite';
+import { Membership } from './membership';
+import { Organization } from './organization';
+import { Preview } from './preview';
+import { Project } from './project';
+import { ProviderConfig } from './provider-config';
+import { RefreshToken } from './refresh-token';
+import { SourceFile } from './source-file';
+import { TopicHead } from './topic-head';
+import { User } from './user';
+
+export { AuditLog, Invite, Membership, Organization, RefreshToken, User, Event, TopicHead };
+export { Project, CodeVersion, SourceFile, FileBlob };
+export { Preview, Deployment, ProviderConfig };
+
+// Every entity the ORM knows. Add new entities here.
+export { AgentSession, AgentJob };
+
+export const entities = [AgentSession, AgentJob, User, Organization, Membership, AuditLog, RefreshToken, Invite, Event, TopicHead, Project, CodeVersion, SourceFile, FileBlob, Preview, Deployment, ProviderConfig];

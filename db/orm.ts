@@ -1,0 +1,32 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { fileURLToPath } from 'node:url';
+import { entities } from './entities/index';
+
+const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** ORM options for a database URL. Tests and scripts pass overrides (another database, pool size). */
+export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return {
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { path: migrationsPath, pathTs: migrationsPath, glob: '!(*.d).{js,ts}', transactional: true, snapshot: false, silent: true },
+    // One ORM per process; every request or activity works on its own fork.
+    allowGlobalContext: false,
+    debug: false,
+    ...overrides,
+  };
+}
+
+export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, overrides));
+}
+
+/** Applies every pending checked-in migration; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}
+
+export type { MikroORM };

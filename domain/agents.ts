@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Job states and stages: clients and checks rely on these exact words (DESIGN.md, States). */
+export const JobStatus = z.enum(['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobStage = z.enum(['intent', 'questions', 'plan', 'approval', 'generate', 'check', 'fix', 'save']);
+export type JobStage = z.infer<typeof JobStage>;
+
+/** Codes a failed job carries in `error.code`. */
+export const JobErrorCode = z.enum([
+  'budget_exceeded',
+  'loop_detected',
+  'version_conflict',
+  'llm_auth_failed',
+  'llm_bad_request',
+  'llm_unavailable',
+  'check_failed',
+  'approval_timeout',
+  'internal',
+]);
+export type JobErrorCode = z.infer<typeof JobErrorCode>;
+
+export const JobError = z.object({ code: JobErrorCode, message: z.string(), details: z.unknown().optional() });
+export type JobError = z.infer<typeof JobError>;
+
+export const IntentKind = z.enum(['new_app', 'edit', 'question', 'fix']);
+export type IntentKind = z.infer<typeof IntentKind>;
+
+export const Usage = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  calls: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+export const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, calls: 0 });
+export const addUsage = (a: Usage, b: Omit<Usage, 'calls'> & { calls?: number }): Usage => ({
+  promptTokens: a.promptTokens + b.promptTokens,
+  completionTokens: a.completionTokens + b.completionTokens,
+  calls: a.calls + (b.calls ?? 1),
+});
+export const totalTokens = (u: Usage) => u.promptTokens + u.completionTokens;
+
+export const SessionSettings = z.object({
+  /** Wait for approve/reject after the plan. */
+  requireApproval: z.boolean().default(false),
+  approvalTimeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(24 * 3600),
+  /** Compile-fix rounds before the job fails with check_failed. */
+  maxFixRounds: z.number().int().min(0).max(10).default(3),
+  /** Per-job token budget, enforced in workflow state so it holds across restarts. */
+  tokenBudget: z.number().int().min(1_000).max(10_000_000).default(400_000),
+  /** Files generated at once. */
+  generateConcurrency: z.number().int().min(1).max(8).default(3),
+});
+export type SessionSettings = z.infer<typeof SessionSettings>;
+
+export const CreateSessionBody = z.object({
+  title: z.string().trim().min(1).max(200).optional(),
+  settings: SessionSettings.partial().optional(),
+});
+export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+export const MAX_MESSAGE_CHARS = 20_000;
+export const MessageContent = z.string().trim().min(1, 'Message is empty').max(MAX_MESSAGE_CHARS, `Message is over ${MAX_MESSAGE_CHARS} characters`);
+export const SendMessageBody = z.object({ content: MessageContent });
+export const RejectPlanBody = z.object({ feedback: z.string().trim().min(1).max(5_000) });
+export const AnswerBody = z.object({ answer: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) });
+
+export const PlannedFile = z.object({ path: z.string(), action: z.enum(['create', 'update', 'delete']), why: z.string() });
+export const JobPlan = z.object({ summary: z.string(), message: z.string(), files: z.array(PlannedFile) });
+export type JobPlan = z.infer<typeof JobPlan>;
+
+export const JobDto = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  projectId: z.string(),
+  type: z.string(),
+  status: JobStatus,
+  stage: JobStage.nullable(),
+  input: z.object({ content: z.string() }),
+  intent: IntentKind.nullable(),
+  plan: JobPlan.nullable(),
+  answer: z.string().nullable(),
+  questions: z.array(z.string()).nullable(),
+  baseVersion: z.number().int().nullable(),
+  resultVersion: z.number().int().nullable(),
+  error: JobError.nullable(),
+  usage: Usage,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type JobDto = z.infer<typeof JobDto>;
+
+export const SessionDto = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  title: z.string(),
+  status: z.enum(['open', 'closed']),
+  settings: SessionSettings,
+  usage: Usage,
+  createdAt: z.string(),
+});
+export type SessionDto = z.infer<typeof SessionDto>;

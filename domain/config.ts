@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * Environment, parsed once by each process bootstrap (api/main.ts, worker/main.ts).
+ * Defaults describe the local dev stack that `npm start` provisions.
+ */
+/** An empty variable (`OPENAI_API_KEY=`) counts as unset, as shells and .env files write it. */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
+/**
+ * AES-256-GCM key for provider secrets at rest (activities/providers/secret-box.ts): 32 random
+ * bytes, base64. Setup writes one to .data/dev.env; there is deliberately no built-in default, and
+ * production refuses to start without one (requireProductionSecrets).
+ */
+const EncryptionKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)');
+
+/** Previews and deployments: where builds happen, how they are confined, which provider serves previews. */
+const deliveryConfig = {
+  ENCRYPTION_KEY: unsetWhenEmpty(EncryptionKey.optional()),
+  /** Build workspaces, artifacts, the dependency cache and the local provider's state (relative to the working directory). */
+  BUILDS_DIR: z.string().min(1).default('.data/builds'),
+  /** The provisioned generated-app toolchain (scripts/provision-check-deps.sh): the warm dependency set. */
+  BUILD_TOOLCHAIN_DIR: z.string().min(1).default('.tools/check-deps'),
+  /** `auto` uses bubblewrap when `bwrap` is installed and warns otherwise; `none` never does. */
+  BUILD_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+  BUILD_CPU_SECONDS: z.coerce.number().int().positive().default(120),
+  BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
+  BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
+  /** Memory of one local preview server process. */
+  PREVIEW_SERVER_MEMORY_MB: z.coerce.number().int().positive().default(256),
+  PREVIEW_PROVIDER: z.enum(['local', 'docker', 'render', 'railway']).default('local'),
+};
+const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };
+
+export const Config = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5433/forge'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** HMAC key for access tokens. Setup writes a random one to .data/dev.env for development. */
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  INVITE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  /** Requests per minute per IP on /auth routes. */
+  AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
+  /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** Prepended to the task queue names (domain/task-queues.ts); lets environments share a namespace. */
+  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default(''),
+  /** A session with no message for this long closes itself (its workflow completes). */
+  SESSION_IDLE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** Turns a session workflow runs before it continues-as-new, even when Temporal does not suggest it. */
+  SESSION_MAX_TURNS: z.coerce.number().int().positive().default(50),
+  /** Grace time for in-flight activities when a worker shuts down. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** Builds are CPU-bound: run about one per core per worker process. */
+  WORKER_MAX_CONCURRENT_BUILDS: z.coerce.number().int().positive().default(2),
+  /** Any OpenAI-compatible endpoint; unset with no key means the offline model server (MODEL_PORT). */
+  OPENAI_BASE_URL: unsetWhenEmpty(z.string().url().optional()),
+  /** Unset: `npm start` runs the offline model server and the client talks to it. */
+  OPENAI_API_KEY: unsetWhenEmpty(z.string().optional()),
+  LLM_MODEL_ROUTER: z.string().min(1).default('forge-offline'),
+  LLM_MODEL_PLANNER: z.string().min(1).default('forge-offline'),
+  LLM_MODEL_CODER: z.string().min(1).default('forge-offline'),
+  LLM_MODEL_FIXER: z.string().min(1).default('forge-offline'),
+  /** Per request, and the longest silence tolerated inside a stream. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** The offline model server (`npm run model`). */
+  MODEL_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Fixed delay before every answer and between streamed tokens, for benchmarks. */
+  MODEL_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  MODEL_TOKEN_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** Exposes the scripted-fault control API (/_control) for end-to-end tests; never in production. */
+  MODEL_CONTROL: z.stringbool().default(false),
+  ...deliveryConfig,
+});
+export type Config = z.infer<typeof Config>;
+
+/** What the LLM client needs (activities/llm/client.ts). */
+const llmConfigKeys = {
+  OPENAI_BASE_URL: true,
+  OPENAI_API_KEY: true,
+  LLM_MODEL_ROUTER: true,
+  LLM_MODEL_PLANNER: true,
+  LLM_MODEL_CODER: true,
+  LLM_MODEL_FIXER: true,
+  LLM_TIMEOUT_MS: true,
+  MODEL_PORT: true,
+} as const;
+export const LlmConfig = Config.pick(llmConfigKeys);
+export type LlmConfig = z.infer<typeof LlmConfig>;
+
+/** What a worker process reads: no API secrets, so a worker host never holds the token key. */
+export const WorkerConfig = Config.pick({
+  NODE_ENV: true,
+  LOG_LEVEL: true,
+  DATABASE_URL: true,
+  TEMPORAL_ADDRESS: true,
+  TEMPORAL_NAMESPACE: true,
+  TEMPORAL_TASK_QUEUE_PREFIX: true,
+  WORKER_SHUTDOWN_GRACE_MS: true,
+  WORKER_MAX_CONCURRENT_BUILDS: true,
+  ...llmConfigKeys,
+  ...deliveryConfigKeys,
+});
+export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  return requireProductionSecrets(parseEnv(Config, env));
+}
+
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  return requireProductionSecrets(parseEnv(WorkerConfig, env));
+}
+
+/**
+ * Development may run without ENCRYPTION_KEY (saving provider secrets then fails with a clear
+ * error); production must not start without it, rather than fail on the first secret it touches.
+ */
+function requireProductionSecrets<C extends Pick<Config, 'NODE_ENV' | 'ENCRYPTION_KEY'>>(config: C): C {
+  if (config.NODE_ENV === 'production' && !config.ENCRYPTION_KEY) {
+    throw new Error('Invalid environment:\n  ENCRYPTION_KEY: required in production (32 random bytes, base64: openssl rand -base64 32)');
+  }
+  return config;
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,91 @@
+import type { JobErrorCode } from './agents';
+
+/**
+ * Stable error codes. The API maps each to an HTTP status in one exhaustive switch
+ * (api/middleware/error-handler.ts); activities use the same words as ApplicationFailure types.
+ * Never branch on message text: branch on these.
+ */
+export const ErrorCode = {
+  invalidInput: 'invalid_input',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  versionConflict: 'version_conflict',
+  payloadTooLarge: 'payload_too_large',
+  rateLimited: 'rate_limited',
+  unavailable: 'unavailable',
+  internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * ApplicationFailure types of activities that no retry can fix, besides the request codes above.
+ * A job that fails with one carries the same word as its error code (checked against JobErrorCode).
+ */
+export const FailureType = {
+  llmAuthFailed: 'llm_auth_failed',
+  llmBadRequest: 'llm_bad_request',
+  budgetExceeded: 'budget_exceeded',
+  checkFailed: 'check_failed',
+} as const satisfies Record<string, JobErrorCode>;
+
+/**
+ * ApplicationFailure types of model calls (activities/llm/classify-error.ts). Rate limits, outages,
+ * timeouts, dropped streams and unusable output are retried by Temporal; a refused key or request
+ * is final and reaches the client as the job's error code.
+ */
+export const LlmErrorType = {
+  rateLimited: 'llm_rate_limited',
+  unavailable: 'llm_unavailable',
+  timeout: 'llm_timeout',
+  malformedOutput: 'llm_malformed_output',
+  authFailed: FailureType.llmAuthFailed,
+  badRequest: FailureType.llmBadRequest,
+  cancelled: 'llm_cancelled',
+} as const;
+export type LlmErrorType = (typeof LlmErrorType)[keyof typeof LlmErrorType];
+
+/**
+ * ApplicationFailure types of builds, health checks and hosting providers; a failed preview or
+ * deployment carries one as its error code. All but `provider_unavailable` are final verdicts.
+ */
+export const DeliveryFailureType = {
+  /** The generated app did not install or build (its log says why). */
+  buildFailed: 'build_failed',
+  /** A sandboxed build or server went over its CPU, memory or wall-clock limit. */
+  limitExceeded: 'limit_exceeded',
+  /** The app started but does not serve a working page (blank page, missing assets, not 200). */
+  healthCheckFailed: 'health_check_failed',
+  /** The provider refused the request (bad credentials, invalid settings): retrying cannot help. */
+  providerRejected: 'provider_rejected',
+  /** The provider is rate limiting or down: retried with backoff. */
+  providerUnavailable: 'provider_unavailable',
+  /** The organization has no configuration for the provider, or it cannot be decrypted. */
+  providerNotConfigured: 'provider_not_configured',
+} as const;
+export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];
+
+/** The body of every error answer: `{ error: { code, message, details? } }`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** A typed, expected failure. Anything else reaching the error middleware is a bug (500). */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError(ErrorCode.notFound, `${what} not found`);
+export const forbidden = (message = 'Your role does not allow this') => new AppError(ErrorCode.forbidden, message);
+export const unauthorized = (message = 'Missing or invalid access token') => new AppError(ErrorCode.unauthorized, message);
+export const conflict = (message: string, details?: unknown) => new AppError(ErrorCode.conflict, message, details);
+export const invalidInput = (message: string, details?: unknown) => new AppError(ErrorCode.invalidInput, message, details);

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs one program of the project with the environment setup.sh prepared: the dev secrets from
+# .data/dev.env (variables already set win), the project's Node runtime and node_modules/.bin on
+# PATH. TypeScript files run through tsx's loader in the same process (no wrapper process), and the
+# shell execs it, so signals from npm or Ctrl-C reach the program itself.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+[ $# -gt 0 ] || { echo "usage: sh scripts/run.sh <file.ts|file.js> [args...]" >&2; exit 2; }
+
+if [ -f .data/dev.env ]; then
+  while IFS= read -r line; do
+    case $line in '' | \#*) continue ;; esac
+    key=${line%%=*} value=${line#*=}
+    eval "[ -n \"\${$key+set}\" ] || export $key=\"\$value\""
+  done < .data/dev.env
+fi
+
+PATH="$root/node_modules/.bin:$PATH"
+if [ -x .tools/node/node_modules/.bin/node ]; then PATH="$root/.tools/node/node_modules/.bin:$PATH"; fi
+export PATH
+
+case $1 in
+  *.ts) exec node --import tsx "$@" ;;
+  *) exec node "$@" ;;
+esac

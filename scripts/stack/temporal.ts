@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { portVariables, temporalBinary } from './paths';
+import { isPortAnswering, isPortFree, loopback, portTakenError } from './ports';
+import { isAlive, spawnService, type Service } from './service-process';
+import { registerSearchAttributes, startDevSearchAttributeFlags } from './temporal-search-attributes';
+import { waitUntil } from './wait-until';
+
+export interface EnsureTemporalOptions {
+  port: number;
+  uiPort: number;
+  /** The dev server's SQLite file: workflows survive restarts. */
+  dbFile: string;
+  /** Names the process serving this checkout, so later runs know it is ours. */
+  pidFile: string;
+  /** Send the server's output to this file and let it outlive us (see spawnService). */
+  logFile?: string;
+}
+
+export interface TemporalService extends Service {
+  address: string;
+  uiUrl: string;
+}
+
+/** The dev server named by the pid file, if that process still runs a Temporal server. */
+function ourServer(pidFile: string): number | undefined {
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  if (!(pid > 0) || !isAlive(pid)) return undefined;
+  // A recycled pid must not pass for our server: check what the process runs, where /proc tells.
+  const cmdline = `/proc/${pid}/cmdline`;
+  return !existsSync(cmdline) || readFileSync(cmdline, 'utf8').includes('start-dev') ? pid : undefined;
+}
+
+/**
+ * The Temporal CLI's dev server for this checkout (`.tools/bin/temporal server start-dev`, SQLite
+ * file, Web UI, Forge's search attributes): reuses the running one, else starts it.
+ */
+export async function ensureTemporal(options: EnsureTemporalOptions): Promise<TemporalService> {
+  const { port, uiPort, dbFile, pidFile } = options;
+  const address = `${loopback}:${port}`;
+  const runningPid = ourServer(pidFile);
+  if (!runningPid) {
+    if (!existsSync(temporalBinary)) throw new Error(`The Temporal CLI is missing at ${temporalBinary}: run \`npm run setup\`.`);
+    if (!(await isPortFree(port))) throw portTakenError(port, 'Temporal', portVariables.temporal);
+    if (!(await isPortFree(uiPort))) throw portTakenError(uiPort, 'Temporal UI', portVariables.temporalUi);
+  }
+
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const child = runningPid
+    ? undefined
+    : spawnService('temporal', temporalBinary, [
+        'server', 'start-dev', '--ip', loopback, '--port', String(port), '--ui-port', String(uiPort),
+        '--db-filename', dbFile, '--log-level', 'warn', ...startDevSearchAttributeFlags(),
+      ], { logFile: options.logFile });
+  if (child) writeFileSync(pidFile, `${child.pid}\n`);
+  const stop = async () => {
+    if (!child) return;
+    await child.stop();
+    if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(child.pid)) rmSync(pidFile);
+  };
+
+  try {
+    await waitUntil(`Temporal on ${address}`, () => isPortAnswering(port), { failed: child?.exitReason });
+    await registerSearchAttributes(address);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { name: 'temporal', reused: !child, pid: runningPid ?? child?.pid, exited: child?.exited, stop, address, uiUrl: `http://${loopback}:${uiPort}` };
+}

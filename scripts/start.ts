@@ -1,0 +1,75 @@
+// `npm start`: the whole development stack in one terminal. PostgreSQL and Temporal are reused
+// when this checkout's instances already run (`npm run db`, `npm run temporal`), else started; the
+// offline model server runs unless an LLM endpoint is configured; then the API and a worker.
+// Every line is prefixed with its service; Ctrl-C or SIGTERM stops everything this run started.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { say } from './stack/console-prefix';
+import { localStack, portVariables, repoRoot, stackPorts } from './stack/paths';
+import { isPortAnswering, isPortFree, loopback, portTakenError } from './stack/ports';
+import { ensurePostgres } from './stack/postgres';
+import { spawnService, type Service } from './stack/service-process';
+import { Supervisor } from './stack/supervisor';
+import { ensureTemporal } from './stack/temporal';
+import { waitUntil } from './stack/wait-until';
+
+const supervisor = new Supervisor('start');
+
+/** A TypeScript entry point of this repo as a supervised child, in its own process group. */
+function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): Service & { exitReason: () => string | undefined } {
+  const child = spawnService(name, process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env });
+  return { name, reused: false, pid: child.pid, exited: child.exited, stop: child.stop, exitReason: child.exitReason };
+}
+
+await supervisor.run(async () => {
+  const apiUrl = `http://${loopback}:${stackPorts.api}/api/v1`;
+  // Check the app's own ports first: failing after the servers came up would waste a minute.
+  if (!(await isPortFree(stackPorts.api))) throw portTakenError(stackPorts.api, 'API', portVariables.api);
+
+  // No LLM endpoint configured: serve the offline model (it needs nothing else, so it starts first)
+  // and point the OpenAI client at it.
+  const llm: NodeJS.ProcessEnv = {};
+  const offlineModel = !process.env.OPENAI_API_KEY && !process.env.OPENAI_BASE_URL && existsSync(join(repoRoot, 'scripts/model.ts'));
+  if (offlineModel && !(await isPortFree(stackPorts.model))) throw portTakenError(stackPorts.model, 'offline model server', portVariables.model);
+  const model = offlineModel ? startNodeService('model', 'scripts/model.ts', { ...process.env, MODEL_PORT: String(stackPorts.model) }) : undefined;
+  if (model) {
+    supervisor.add(model);
+    Object.assign(llm, { OPENAI_BASE_URL: `http://${loopback}:${stackPorts.model}/v1`, OPENAI_API_KEY: 'offline' });
+  }
+
+  // Both servers start at once; one that came up joins the supervisor even when the other failed.
+  const [dbStart, temporalStart] = await Promise.allSettled([
+    ensurePostgres({ dataDir: localStack.pgDataDir, port: stackPorts.postgres, migrate: ['forge', 'forge_test'] }),
+    ensureTemporal({ port: stackPorts.temporal, uiPort: stackPorts.temporalUi, dbFile: localStack.temporalDbFile, pidFile: localStack.temporalPidFile }),
+  ]);
+  for (const result of [dbStart, temporalStart]) if (result.status === 'fulfilled') supervisor.add(result.value);
+  if (dbStart.status === 'rejected') throw dbStart.reason;
+  if (temporalStart.status === 'rejected') throw temporalStart.reason;
+  const [db, temporal] = [dbStart.value, temporalStart.value];
+  if (db.reused) say('db', `reusing the running cluster (pid ${db.pid})`);
+  if (temporal.reused) say('temporal', `reusing the running dev server (pid ${temporal.pid})`);
+  if (model) await waitUntil('the offline model server', () => isPortAnswering(stackPorts.model), { timeoutMs: 30_000, failed: model.exitReason });
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...llm,
+    PORT: String(stackPorts.api),
+    DATABASE_URL: db.url('forge'),
+    TEMPORAL_ADDRESS: `${loopback}:${stackPorts.temporal}`,
+  };
+  const api = startNodeService('api', 'api/main.ts', env);
+  const worker = startNodeService('worker', 'worker/main.ts', env);
+  supervisor.add(api, worker);
+  // Any HTTP answer (even a 503 while the worker connects) means the API is serving.
+  await waitUntil('the API', async () => (await fetch(`${apiUrl}/health`)).status > 0, { timeoutMs: 60_000, failed: api.exitReason });
+
+  say('start', [
+    `Forge is running (ready in ${process.uptime().toFixed(1)} s):`,
+    `  API          ${apiUrl}`,
+    `  OpenAPI      ${apiUrl}/openapi.json`,
+    `  Temporal UI  ${temporal.uiUrl}`,
+    `  PostgreSQL   ${db.url('forge')}`,
+    `  LLM          ${model ? `${llm.OPENAI_BASE_URL} (offline model server)` : (process.env.OPENAI_BASE_URL ?? 'api.openai.com')}`,
+    'Press Ctrl-C to stop.',
+  ].join('\n'));
+});

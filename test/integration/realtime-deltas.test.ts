@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDeltaPublisher } from '../../activities/events/index';
+import { initOrm, type MikroORM } from '../../db/orm';
+import type { Topic } from '../../domain/events';
+import type { DeltaBatch } from '../../domain/realtime';
+import { appendMany, connectSocket, range, recordEvents, seedJob, type TestSocket } from '../support/realtime-fixture';
+import { seedRoleMatrix } from '../support/seed';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+let worker: MikroORM;
+let people: Awaited<ReturnType<typeof seedRoleMatrix>>;
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp({}, { realtime: true });
+  worker = await initOrm(app.deps.config.DATABASE_URL);
+  people = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await worker?.close();
+  await app?.close();
+});
+
+async function watcher(topic: Topic) {
+  const socket = await connectSocket(app, people.viewer.token);
+  sockets.push(socket);
+  const batches: Array<DeltaBatch & { at: number }> = [];
+  socket.on('delta', (batch) => batches.push({ ...batch, at: performance.now() }));
+  const events = recordEvents(socket);
+  await socket.emitWithAck('subscribe', { topic, afterSeq: 0 });
+  return { batches, events };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('deltas', () => {
+  it('reach subscribers in order, batched to at most ~20 messages a second per topic', async () => {
+    const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const { batches } = await watcher(topic);
+    const publisher = createDeltaPublisher({ orm: worker }, { intervalMs: 10 });
+
+    // ~500 tokens a second for a second: far more than a client should get as messages.
+    for (const n of range(1, 500)) {
+      publisher.publish(topic, { type: 'token', data: { n } });
+      if (n % 5 === 0) await sleep(10);
+    }
+    await publisher.flush();
+
+    await vi.waitFor(() => expect(batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual(range(1, 500)));
+    const span = (batches.at(-1)!.at - batches[0]!.at) / 1000;
+    // One batch right away, then one per 50 ms window at most.
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(span * 20) + 2);
+    const gaps = batches.slice(1).map((b, i) => b.at - batches[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(30);
+  });
+
+  it('never hold back a durable event, even during a flood of deltas', async () => {
+    const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const { events, batches } = await watcher(topic);
+    const publisher = createDeltaPublisher({ orm: worker });
+    let flooding = true;
+    const flood = (async () => {
+      for (let n = 0; flooding; n++) {
+        publisher.publish(topic, { type: 'log', data: { line: `build output line ${n}`.padEnd(200, '.') } });
+        // ~2,000 log lines a second: a verbose build.
+        if (n % 20 === 0) await sleep(10);
+      }
+    })();
+
+    const latencies: number[] = [];
+    for (const seq of range(1, 10)) {
+      const started = performance.now();
+      await appendMany(worker, topic, 1, { from: seq });
+      await vi.waitFor(() => expect(events.seqs(topic)).toContain(seq), { timeout: 5_000, interval: 1 });
+      latencies.push(performance.now() - started);
+    }
+    flooding = false;
+    await flood;
+    await publisher.flush();
+    expect(events.seqs(topic)).toEqual(range(1, 10));
+    expect(batches.length).toBeGreaterThan(0);
+    // An event waits for its own commit and NOTIFY, never for a delta batch's 50 ms window.
+    expect(latencies.sort((a, b) => a - b)[5]).toBeLessThan(45);
+  });
+
+  it('drops (and reports) a single delta too large for NOTIFY, delivering the rest', async () => {
+    const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const { batches } = await watcher(topic);
+    const errors: Error[] = [];
+    const publisher = createDeltaPublisher({ orm: worker }, { onError: (err) => errors.push(err) });
+    publisher.publish(topic, { type: 'log', data: { line: 'before' } });
+    publisher.publish(topic, { type: 'log', data: { line: 'y'.repeat(9_000) } });
+    // Many small deltas that together exceed one NOTIFY payload: split, not dropped.
+    for (const n of range(1, 100)) publisher.publish(topic, { type: 'log', data: { line: `${n}`.padEnd(150, '-') } });
+    await publisher.flush();
+
+    await vi.waitFor(() => expect(batches.flatMap((b) => b.items).length).toBe(101));
+    expect(batches.flatMap((b) => b.items)[0]!.data).toEqual({ line: 'before' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RangeError);
+  });
+});

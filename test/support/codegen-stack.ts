@@ -1,0 +1,82 @@
+import { expect } from 'vitest';
+import type { JobDto, SessionSettings } from '../../domain/agents';
+import { TaskQueue } from '../../domain/task-queues';
+import { createWorkerActivities } from '../../worker/activities';
+import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
+import { createProject } from './projects';
+import { seedRoleMatrix } from './seed';
+import { startTestApp, type TestApp } from './test-app';
+import { openWorkerTestEnv, startTestWorkers, testWorkerConfig, uniqueTaskQueues, type RunningWorkers, type WorkerTestEnv } from './test-workers';
+
+/**
+ * Everything a codegen test drives, all real: the offline model server (scripted mode), an API on
+ * an ephemeral port, agents + builds workers on queues of their own, the dev Temporal server and
+ * the run's database. One per test file.
+ */
+export interface CodegenStack {
+  app: TestApp;
+  model: ModelServer;
+  env: WorkerTestEnv;
+  workers: RunningWorkers;
+  roles: Awaited<ReturnType<typeof seedRoleMatrix>>;
+  /** Starts fresh workers (e.g. after killing the first ones). */
+  restartWorkers: () => Promise<void>;
+  newProject: () => Promise<string>;
+  startSession: (projectId: string, settings?: Partial<SessionSettings>) => Promise<string>;
+  send: (sessionId: string, content: string) => Promise<JobDto>;
+  /** Polls GET /jobs/:id until `until` holds (default: a terminal status). */
+  waitForJob: (jobId: string, until?: (job: JobDto) => boolean, timeoutMs?: number) => Promise<JobDto>;
+  close: () => Promise<void>;
+}
+
+export const isTerminal = (job: JobDto) => ['completed', 'failed', 'cancelled'].includes(job.status);
+
+export async function startCodegenStack(options: { latencyMs?: number; tokenDelayMs?: number; llmTimeoutMs?: number } = {}): Promise<CodegenStack> {
+  const model = await startModelServer({ latencyMs: options.latencyMs, tokenDelayMs: options.tokenDelayMs });
+  const queues = uniqueTaskQueues();
+  const prefix = queues.agents.slice(0, -TaskQueue.agents.length);
+  const app = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: prefix });
+  const env = await openWorkerTestEnv();
+  const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000) };
+  const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }) });
+  const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
+  const token = roles.editor.token;
+
+  const stack: CodegenStack = {
+    app,
+    model,
+    env,
+    workers: await start(),
+    roles,
+    restartWorkers: async () => {
+      stack.workers = await start();
+    },
+    newProject: () => createProject(app, token, roles.orgId),
+    startSession: async (projectId, settings = {}) => {
+      const res = await app.call('POST', `/projects/${projectId}/sessions`, { token, body: { settings } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id;
+    },
+    send: async (sessionId, content) => {
+      const res = await app.call('POST', `/sessions/${sessionId}/messages`, { token, body: { content } });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      return res.body.job;
+    },
+    waitForJob: async (jobId, until = isTerminal, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await app.call('GET', `/jobs/${jobId}`, { token });
+        expect(res.status).toBe(200);
+        if (until(res.body)) return res.body;
+        if (Date.now() > deadline) throw new Error(`job ${jobId} did not reach the expected state: ${JSON.stringify(res.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    close: async () => {
+      await stack.workers.stop().catch(() => undefined);
+      await Promise.allSettled([app.close(), model.close()]);
+      await env.close();
+    },
+  };
+  return stack;
+}

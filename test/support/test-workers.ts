@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { initOrm, type MikroORM } from '../../db/orm';
+import { parseWorkerConfig, type WorkerConfig } from '../../domain/config';
+import { taskQueues, type TaskQueues } from '../../domain/task-queues';
+import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
+import { bundleWorkflows, createWorkers, type ForgeWorkers } from '../../worker/create-workers';
+import { runWorkers } from '../../worker/run-workers';
+
+// The SDK logs every worker state change at INFO; tests only need its warnings.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/**
+ * What an integration test needs to run workflows for real: the run's database, a worker-side
+ * NativeConnection and a client Connection to the dev server, one of each per test file.
+ */
+export interface WorkerTestEnv {
+  orm: MikroORM;
+  connection: NativeConnection;
+  client: Client;
+  close: () => Promise<void>;
+}
+
+export function testWorkerConfig(overrides: Partial<Record<keyof WorkerConfig, string>> = {}): WorkerConfig {
+  return parseWorkerConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    ...overrides,
+  });
+}
+
+export async function openWorkerTestEnv(): Promise<WorkerTestEnv> {
+  const config = testWorkerConfig();
+  const orm = await initOrm(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    orm,
+    connection,
+    client,
+    close: async () => {
+      await Promise.all([connection.close(), clientConnection.close()]);
+      await orm.close();
+    },
+  };
+}
+
+/** Queues no other test polls, so a test's workflows only ever meet its own workers. */
+export const uniqueTaskQueues = (): TaskQueues => taskQueues(`test-${randomUUID()}-`);
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** Webpack takes seconds: bundle the workflows once per test file. */
+const workflowBundle = () => (bundle ??= bundleWorkflows());
+
+export interface RunningWorkers {
+  workers: ForgeWorkers;
+  /** Settles when every worker has stopped; rejects if one failed. */
+  running: Promise<void>;
+  /** Starts the graceful shutdown (what SIGTERM does in worker/main.ts). */
+  requestStop: () => void;
+  /** Stops and waits. */
+  stop: () => Promise<void>;
+}
+
+/** Starts the real agents + builds workers in this process, as worker/main.ts does. */
+export async function startTestWorkers(
+  env: WorkerTestEnv,
+  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number },
+): Promise<RunningWorkers> {
+  const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0) });
+  const workers = await createWorkers({
+    connection: env.connection,
+    orm: env.orm,
+    config,
+    taskQueues: options.taskQueues,
+    workflowBundle: await workflowBundle(),
+    activities: options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() }),
+  });
+  const stopController = new AbortController();
+  const running = runWorkers(Object.values(workers), stopController.signal);
+  const requestStop = () => stopController.abort();
+  return {
+    workers,
+    running,
+    requestStop,
+    stop: async () => {
+      requestStop();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type OpenAI from 'openai';
+import * as buildProbe from '../activities/builds/workspace-probe';
+import { createJobActivities } from '../activities/agents/job-activities';
+import { createCheckActivities } from '../activities/codegen/check-activities';
+import { createCodegenActivities } from '../activities/codegen/codegen-activities';
+import { createLlmClient } from '../activities/llm/index';
+import { createStackCheckActivities } from '../activities/system/stack-check';
+import { readBlobs } from '../db/repositories/blobs';
+import type { MikroORM } from '../db/orm';
+import type { WorkerConfig } from '../domain/config';
+import type { FileHashes } from '../domain/agent-workflows';
+
+export interface ActivityDeps {
+  orm: MikroORM;
+  config: WorkerConfig;
+  /** Defaults to a client built from config (offline model server when no key is set). */
+  llm?: OpenAI;
+  publishDelta?: (topic: string, data: Record<string, unknown>) => void;
+}
+
+/** File contents for a path -> hash map, read from the blob store. */
+const readFilesFrom = (orm: MikroORM) => async (files: FileHashes): Promise<Record<string, string>> => {
+  const blobs = await readBlobs(orm.em.fork(), Object.values(files));
+  return Object.fromEntries(Object.entries(files).map(([path, hash]) => [path, blobs.get(hash) ?? '']));
+};
+
+/**
+ * Which activities each task queue serves. LLM and storage activities run next to the workflows
+ * on `agents`; CPU-heavy ones (compile checks, preview builds) go to `builds`, whose concurrency
+ * is capped separately. A new activity module is one spread in one of these lists.
+ */
+export function createWorkerActivities(deps: ActivityDeps) {
+  const llm = deps.llm ?? createLlmClient(deps.config);
+  return {
+    agents: {
+      ...createStackCheckActivities(deps),
+      ...createJobActivities(deps),
+      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta: deps.publishDelta }),
+    },
+    builds: {
+      ...buildProbe,
+      ...createCheckActivities({ readFiles: readFilesFrom(deps.orm) }),
+    },
+  };
+}
+export type WorkerActivities = ReturnType<typeof createWorkerActivities>;

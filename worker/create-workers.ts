@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { Logger as TemporalLogger } from '@temporalio/common';
+import type { MikroORM } from '../db/orm';
+import type { WorkerConfig } from '../domain/config';
+import { taskQueues, type TaskQueues } from '../domain/task-queues';
+import { createWorkerActivities, type WorkerActivities } from './activities';
+
+const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Bundles workflows/ (a few seconds of webpack): once per process, shared by its workers. */
+export function bundleWorkflows(logger?: TemporalLogger): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, ...(logger ? { logger } : {}) });
+}
+
+export interface CreateWorkersOptions {
+  connection: NativeConnection;
+  orm: MikroORM;
+  config: WorkerConfig;
+  /** Defaults to the configured queue names; tests pass unique ones. */
+  taskQueues?: TaskQueues;
+  /** Defaults to a fresh bundle; callers creating several sets of workers pass one. */
+  workflowBundle?: WorkflowBundle;
+  /** Defaults to the real activities; tests wrap them to inject faults. */
+  activities?: WorkerActivities;
+}
+
+export interface ForgeWorkers {
+  agents: Worker;
+  builds: Worker;
+}
+
+/** One worker per task queue on the process's single connection. */
+export async function createWorkers(options: CreateWorkersOptions): Promise<ForgeWorkers> {
+  const { connection, orm, config } = options;
+  const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+  const activities = options.activities ?? createWorkerActivities({ orm, config });
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const shared = {
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    // In-flight activities get this long to finish after shutdown starts; later they are cancelled
+    // and retried elsewhere. The force time bounds a shutdown that hangs, so the process can exit.
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
+    shutdownForceTime: config.WORKER_SHUTDOWN_GRACE_MS + 10_000,
+  };
+  const [agents, builds] = await Promise.all([
+    Worker.create({ ...shared, taskQueue: queues.agents, workflowBundle, activities: activities.agents }),
+    Worker.create({
+      ...shared,
+      taskQueue: queues.builds,
+      activities: activities.builds,
+      maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_BUILDS,
+    }),
+  ]);
+  return { agents, builds };
+}

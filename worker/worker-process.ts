@@ -1,0 +1,30 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { initOrm } from '../db/orm';
+import type { WorkerConfig } from '../domain/config';
+import { createWorkers } from './create-workers';
+import { temporalLogger } from './logging';
+import { runWorkers } from './run-workers';
+import type { ShutdownSignals } from './shutdown-signal';
+
+/** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
+export async function runWorkerProcess(config: WorkerConfig, logger: Logger, signals: ShutdownSignals): Promise<void> {
+  Runtime.install({
+    logger: temporalLogger(logger),
+    // Signals are handled by shutdown-signal.ts, which also covers a worker still starting.
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
+  const orm = await initOrm(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const workers = await createWorkers({ connection, orm, config });
+    signals.armDraining();
+    logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue }, 'worker polling');
+    await runWorkers(Object.values(workers), signals.stop);
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await orm.close();
+  }
+}

@@ -1,0 +1,77 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import { ErrorCode, FailureType } from '../domain/errors';
+
+/**
+ * Timeouts, retries and heartbeats of every activity, in one place. Workflows spread a preset into
+ * `proxyActivities` (adding `taskQueue` for builds). A failure type listed as non-retryable is a
+ * verdict, not a fault: retrying it would only repeat the same answer and spend time or money.
+ */
+
+/** Request mistakes: the same input gets the same refusal on every attempt. */
+const requestMistakes = [ErrorCode.invalidInput, ErrorCode.unauthorized, ErrorCode.forbidden, ErrorCode.notFound];
+
+/**
+ * One model call, streamed. The OpenAI client runs with `maxRetries: 0` so Temporal owns retries;
+ * 429/5xx back off up to a minute; the heartbeat per streamed chunk detects a stalled stream fast.
+ */
+export const llmCall: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [FailureType.llmAuthFailed, FailureType.llmBadRequest, FailureType.budgetExceeded, ErrorCode.invalidInput],
+  },
+};
+
+/** A short, idempotent Postgres write: transient connection errors retry quickly; a conflict is final. */
+export const storageWrite: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [...requestMistakes, ErrorCode.conflict, ErrorCode.versionConflict, ErrorCode.payloadTooLarge],
+  },
+};
+
+/**
+ * CPU-heavy work on the builds queue (compile checks, preview builds): long but heartbeating, so a
+ * dead builder is noticed in 30 s; a failed check is a result for the fix loop, never retried here.
+ */
+export const build: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [FailureType.checkFailed, ErrorCode.invalidInput],
+  },
+};
+
+/** Third-party APIs (GitHub, hosting providers): rate limits and outages last minutes, so back off long. */
+export const providerCall: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [...requestMistakes, ErrorCode.conflict],
+  },
+};
+
+/**
+ * A hosting provider rolling a release out (deploy, rollback, starting a preview): minutes on a
+ * real platform, so a long timeout kept honest by heartbeats from the provider's polling loop.
+ */
+export const providerRollout: ActivityOptions = {
+  ...providerCall,
+  startToCloseTimeout: '20 minutes',
+  heartbeatTimeout: '1 minute',
+};

@@ -1,0 +1,195 @@
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { addUsage, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
+import type { FileHashes, JobCheckpoint, JobOutcome, JobPatch, JobWorkflowInput } from '../domain/agent-workflows';
+import { buildsQueueFor } from '../domain/task-queues';
+import type { createJobActivities } from '../activities/agents/job-activities';
+import type { createCodegenActivities } from '../activities/codegen/codegen-activities';
+import type { createCheckActivities } from '../activities/codegen/check-activities';
+import { build, llmCall, storageWrite } from './activity-options';
+import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
+import { jobFailure, toJobError } from './codegen/job-failure';
+import { mapLimited } from './codegen/map-limited';
+import { ForgeStage } from './search-attributes';
+
+const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
+const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>(llmCall);
+
+/**
+ * One chat message, end to end: intent, questions, plan, approval, generate, check, fix, save.
+ * Every stage is recorded (job row, durable events, checkpoint) so a retry resumes where it stopped.
+ */
+export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOutcome> {
+  const { jobId, settings } = input;
+  const checks = proxyActivities<ReturnType<typeof createCheckActivities>>({ ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) });
+  const cp: JobCheckpoint = { ...input.resume };
+  let usage: Usage = cp.usage ?? emptyUsage();
+  let status: JobStatus = 'running';
+  let stage: JobStage = 'intent';
+  let waitingFor: 'approval' | 'answer' | null = null;
+  const answers = [...(cp.answers ?? [])];
+  let decision: Decision | undefined;
+
+  setHandler(jobStateQuery, () => ({ status, stage, waitingFor, tokens: totalTokens(usage) }));
+  setHandler(approvePlanUpdate, () => { decision = { approved: true }; return { ok: true as const }; }, {
+    validator: () => { if (waitingFor !== 'approval') throw new Error('This job is not waiting for plan approval'); },
+  });
+  setHandler(rejectPlanUpdate, ({ feedback }) => { decision = { approved: false, feedback }; return { ok: true as const }; }, {
+    validator: (_input) => { if (waitingFor !== 'approval') throw new Error('This job is not waiting for plan approval'); },
+  });
+  setHandler(answerUpdate, ({ answer }) => { answers.push(answer); return { ok: true as const }; }, {
+    validator: (_input) => { if (waitingFor !== 'answer') throw new Error('This job is not waiting for an answer'); },
+  });
+
+  // Event keys derive from the run and a counter: replay-stable, and a new run (retry) writes new events.
+  let eventCount = 0;
+  const eventKey = () => `${workflowInfo().runId}:${++eventCount}`;
+  const report = (patch: JobPatch, events: Array<{ type: string; data: Record<string, unknown> }> = []) =>
+    jobs.reportJob({ jobId, patch, events: events.map((e) => ({ ...e, key: eventKey() })) });
+
+  const enter = async (next: JobStage, nextStatus: JobStatus = 'running', detail = '') => {
+    stage = next;
+    status = nextStatus;
+    upsertSearchAttributes([{ key: ForgeStage, value: next }]);
+    setCurrentDetails(`**${nextStatus}** at stage \`${next}\`${detail ? `: ${detail}` : ''} · ${totalTokens(usage)} tokens`);
+    await report({ status: nextStatus, stage: next }, [{ type: 'job.stage', data: { status: nextStatus, stage: next, detail } }]);
+  };
+  const charge = (spent: Omit<Usage, 'calls'>) => {
+    usage = addUsage(usage, spent);
+    if (totalTokens(usage) > settings.tokenBudget) {
+      throw jobFailure('budget_exceeded', `The job used ${totalTokens(usage)} tokens, over its budget of ${settings.tokenBudget}`);
+    }
+  };
+  const checkpoint = () => report({ usage, checkpoint: { ...cp, answers, usage } });
+  const request = () => [input.content, ...answers.map((a, i) => `Answer ${i + 1}: ${a}`)].join('\n\n');
+
+  try {
+    await enter('intent', 'running', 'reading the request');
+    cp.base ??= await jobs.loadBase({ projectId: input.projectId });
+    const base = cp.base;
+    await report({ baseVersion: base.version });
+    if (!cp.intent) {
+      const result = await llm.classifyIntent({ jobId, request: request(), files: base.files });
+      charge(result.usage);
+      cp.intent = result.intent;
+      await checkpoint();
+    }
+    const intent = cp.intent;
+    if (intent.kind === 'question') {
+      await report({ intent: 'question', answer: intent.answer ?? '' }, [{ type: 'answer', data: { text: intent.answer ?? '' } }]);
+      return await finish('completed', null);
+    }
+    if (intent.questions?.length && answers.length === 0) {
+      waitingFor = 'answer';
+      await report({ intent: intent.kind, questions: intent.questions }, [{ type: 'questions', data: { questions: intent.questions } }]);
+      await enter('questions', 'waiting', 'waiting for an answer');
+      const answered = await condition(() => answers.length > 0, settings.approvalTimeoutSeconds * 1000);
+      waitingFor = null;
+      if (!answered) return await stopWaiting('No answer arrived in time');
+      await checkpoint();
+    }
+
+    let rejected: JobPlan | undefined;
+    let feedback: string | undefined;
+    while (!cp.plan) {
+      await enter('plan', 'running', feedback ? 're-planning with feedback' : 'planning the change');
+      const result = await llm.planChanges({ jobId, request: request(), intent, files: base.files, feedback });
+      charge(result.usage);
+      if (rejected && samePlan(rejected, result.plan)) throw jobFailure('loop_detected', 'The model proposed the same plan again after it was rejected');
+      await report({ plan: result.plan, intent: intent.kind }, [{ type: 'plan', data: result.plan }]);
+      if (settings.requireApproval) {
+        decision = undefined;
+        waitingFor = 'approval';
+        await enter('approval', 'waiting', 'waiting for plan approval');
+        const decided = await condition(() => decision !== undefined, settings.approvalTimeoutSeconds * 1000);
+        waitingFor = null;
+        if (!decided) return await stopWaiting('The plan was not approved in time');
+        const verdict = decision as Decision | undefined;
+        if (verdict && !verdict.approved) {
+          rejected = result.plan;
+          feedback = verdict.feedback;
+          await report({}, [{ type: 'plan.rejected', data: { feedback } }]);
+          continue;
+        }
+        await report({}, [{ type: 'plan.approved', data: {} }]);
+      }
+      cp.plan = result.plan;
+      await checkpoint();
+    }
+
+    const plan = cp.plan;
+    if (!cp.generated) {
+      await enter('generate', 'running', `writing ${plan.files.length} files`);
+      const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
+        llm.generateFile({ jobId, projectId: input.projectId, request: request(), plan, file, files: base.files }),
+      );
+      const files: FileHashes = { ...base.files };
+      for (const w of written) {
+        charge(w.usage);
+        if (w.hash === null) delete files[w.path];
+        else files[w.path] = w.hash;
+      }
+      cp.generated = files;
+      await checkpoint();
+    }
+
+    let files = cp.generated;
+    let previousDiagnostics = '';
+    for (let round = 0; ; round++) {
+      await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
+      const result = await checks.typeCheckFiles({ files });
+      await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
+      if (result.ok) break;
+      if (round >= settings.maxFixRounds) {
+        throw jobFailure('check_failed', `The code still has ${result.diagnostics.length} type errors after ${round} fix rounds`, { diagnostics: result.diagnostics.slice(0, 50) });
+      }
+      const fingerprint = JSON.stringify(result.diagnostics.map((d) => [d.file, d.code, d.message]));
+      if (fingerprint === previousDiagnostics) throw jobFailure('loop_detected', 'The same type errors came back after a fix', { diagnostics: result.diagnostics.slice(0, 50) });
+      previousDiagnostics = fingerprint;
+      await enter('fix', 'running', `fixing ${result.diagnostics.length} type errors (round ${round + 1})`);
+      const fixed = await llm.fixFiles({ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files });
+      charge(fixed.usage);
+      files = { ...files, ...fixed.files };
+    }
+
+    await enter('save', 'running', 'saving a new version');
+    const saved = await jobs.saveJobVersion({ jobId, projectId: input.projectId, actorId: input.actorId, base, files, message: plan.message });
+    await report({}, [{ type: 'version.saved', data: { version: saved.number } }]);
+    return await finish('completed', saved.number);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => finish('cancelled', null));
+      throw err;
+    }
+    const error = toJobError(err);
+    await finish('failed', null, error);
+    throw jobFailure(error.code, error.message, error.details);
+  }
+
+  async function finish(final: JobOutcome['status'], resultVersion: number | null, error: JobOutcome['error'] = null): Promise<JobOutcome> {
+    status = final;
+    setCurrentDetails(`**${final}** at stage \`${stage}\`${error ? `: ${error.code}: ${error.message}` : ''} · ${totalTokens(usage)} tokens`);
+    await report(
+      { status: final, resultVersion, error, usage, checkpoint: { ...cp, answers, usage } },
+      [{ type: 'job.finished', data: { status: final, resultVersion, error } }],
+    );
+    return { status: final, resultVersion, error, usage };
+  }
+
+  async function stopWaiting(message: string): Promise<JobOutcome> {
+    return finish('cancelled', null, { code: 'approval_timeout', message });
+  }
+}
+
+type Decision = { approved: true } | { approved: false; feedback: string };
+
+const samePlan = (a: JobPlan, b: JobPlan) =>
+  JSON.stringify(a.files.map((f) => [f.path, f.action])) === JSON.stringify(b.files.map((f) => [f.path, f.action])) && a.summary === b.summary;

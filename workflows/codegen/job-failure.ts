@@ -1,0 +1,19 @@
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import { JobErrorCode, type JobError } from '../../domain/agents';
+
+/** A job stop the workflow decides on itself (budget, loop, check) carries its JobErrorCode as the failure type. */
+export const jobFailure = (code: JobErrorCode, message: string, details?: unknown) =>
+  ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+
+/** Maps whatever stopped a job to the error clients see. Types, never message text, decide the code. */
+export function toJobError(err: unknown): JobError {
+  let cause: unknown = err;
+  while (cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    const parsed = JobErrorCode.safeParse(cause.type);
+    if (parsed.success) return { code: parsed.data, message: cause.message, details: cause.details?.[0] };
+    // Retryable LLM failures that outlived their retry policy.
+    if (cause.type?.startsWith('llm_')) return { code: 'llm_unavailable', message: `The model did not answer: ${cause.message}` };
+  }
+  return { code: 'internal', message: err instanceof Error ? err.message : 'The job stopped unexpectedly' };
+}

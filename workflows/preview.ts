@@ -1,0 +1,137 @@
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createBuilderActivities } from '../activities/deployments/builder-activities';
+import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
+import { ErrorCode } from '../domain/errors';
+import { topicFor } from '../domain/events';
+import { PreviewWorkflowInput, type PreviewPatch, type PreviewState, type PreviewStatus } from '../domain/previews';
+import { previewResourceName } from '../domain/providers';
+import { buildsQueueFor } from '../domain/task-queues';
+import { build, providerCall, providerRollout, storageWrite } from './activity-options';
+import { deliveryFailure, type DeliveryFailure } from './delivery-failure';
+import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from './preview-signals';
+import { ForgeStage } from './search-attributes';
+
+type Builder = ReturnType<typeof createBuilderActivities>;
+const records = proxyActivities<ReturnType<typeof createDeliveryRecordActivities>>(storageWrite);
+
+export type PreviewOutcome = { status: 'destroyed'; reason: 'expired' | 'deleted' } | ({ status: 'failed' } & DeliveryFailure);
+
+const ended = (status: PreviewStatus) => status === 'failed' || status === 'destroyed';
+
+/**
+ * One preview (workflow `preview-<id>`): build the version, start it with the provider, check it
+ * really serves the app, then keep it live on a durable timer that `extendPreview` restarts and
+ * `destroyPreview` cuts short. Whatever happens, what was started is removed at the end (saga
+ * compensation in a non-cancellable scope), so a preview never outlives its workflow.
+ */
+export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<PreviewOutcome> {
+  const input = PreviewWorkflowInput.parse(raw);
+  const { previewId, organizationId, provider } = input;
+  const topic = topicFor('preview', previewId);
+  const resource = previewResourceName(previewId);
+  const taskQueue = buildsQueueFor(workflowInfo().taskQueue);
+  // Waits for a cancelled build to really stop, so compensation never races a build still writing.
+  const builder = proxyActivities<Builder>({ ...build, taskQueue, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+  const rollout = proxyActivities<Builder>({ ...providerRollout, taskQueue });
+  const calls = proxyActivities<Builder>({ ...providerCall, taskQueue });
+
+  let state: PreviewState = { status: 'pending', url: null, expiresAt: null };
+  let ttlSeconds = input.ttlSeconds;
+  let deleted = false;
+  const pipeline = new CancellationScope();
+
+  // Keys from the run and a counter: replay-stable, so a retried report writes each event once.
+  let eventCount = 0;
+  const report = async (patch: PreviewPatch, type: string, data: Record<string, unknown>) => {
+    state = { status: patch.status ?? state.status, url: patch.url === undefined ? state.url : patch.url, expiresAt: patch.expiresAt === undefined ? state.expiresAt : patch.expiresAt };
+    const key = `${workflowInfo().workflowId}:${workflowInfo().runId}:${++eventCount}`;
+    await records.recordPreview({ previewId, patch, events: [{ type, data: { ...data, status: state.status }, key }] });
+  };
+  const enter = async (status: PreviewStatus, detail: string) => {
+    upsertSearchAttributes([{ key: ForgeStage, value: status }]);
+    setCurrentDetails(`**${status}**: ${detail}`);
+    await report({ status }, 'preview.status', { detail });
+  };
+  const renew = () => new Date(Date.now() + ttlSeconds * 1000).toISOString();
+
+  setHandler(previewStateQuery, () => state);
+  setHandler(
+    extendPreviewUpdate,
+    async (args) => {
+      ttlSeconds = args.ttlSeconds ?? ttlSeconds;
+      const expiresAt = renew();
+      await report({ expiresAt, ttlSeconds }, 'preview.extended', { expiresAt, ttlSeconds });
+      return state;
+    },
+    { validator: (_args) => void (state.status !== 'live' && conflict(`Only a live preview can be extended; this one is ${state.status}`)) },
+  );
+  setHandler(
+    destroyPreviewUpdate,
+    () => {
+      deleted = true;
+      pipeline.cancel();
+      return state;
+    },
+    { validator: () => void (ended(state.status) && conflict(`This preview has already ended (${state.status})`)) },
+  );
+
+  await records.ensurePreview(input);
+  let built = false;
+  let started = false;
+  let outcome: PreviewOutcome;
+  try {
+    await pipeline.run(async () => {
+      await enter('building', `building version ${input.version}`);
+      built = true;
+      const app = await builder.buildVersion({ buildId: previewId, topic, projectId: input.projectId, version: input.version });
+      await enter('starting', `starting on ${provider}`);
+      started = true;
+      const ref = await rollout.startPreviewServer({ organizationId, provider, topic, resource, projectId: input.projectId, artifactDir: app.artifactDir });
+      await calls.checkHealth({ organizationId, ref, rootElementId: app.rootElementId, topic });
+      upsertSearchAttributes([{ key: ForgeStage, value: 'live' }]);
+      await report({ status: 'live', url: ref.url, providerRef: ref, expiresAt: renew(), logTail: app.logTail }, 'preview.status', { url: ref.url, detail: 'serving' });
+    });
+    // The lifetime: a durable timer, restarted by every extend, cut short by a delete.
+    for (;;) {
+      setCurrentDetails(`**live** at ${state.url} until ${state.expiresAt}`);
+      const deadline = state.expiresAt;
+      const remaining = Date.parse(deadline!) - Date.now();
+      if (remaining <= 0 || !(await condition(() => deleted || state.expiresAt !== deadline, remaining))) break;
+      if (deleted) break;
+    }
+    outcome = { status: 'destroyed', reason: deleted ? 'deleted' : 'expired' };
+  } catch (err) {
+    outcome = isCancellation(err) || deleted ? { status: 'destroyed', reason: 'deleted' } : { status: 'failed', ...deliveryFailure(err) };
+  }
+
+  // Compensation: runs even when the workflow itself is being cancelled.
+  await CancellationScope.nonCancellable(async () => {
+    setCurrentDetails(`**${outcome.status}**: removing what was started`);
+    if (started) await calls.removeResource({ organizationId, provider, resource });
+    if (built) await builder.removeBuild({ buildId: previewId });
+    upsertSearchAttributes([{ key: ForgeStage, value: outcome.status }]);
+    if (outcome.status === 'failed') {
+      setCurrentDetails(`**failed**: ${outcome.error.code}: ${outcome.error.message}`);
+      await report({ status: 'failed', url: null, expiresAt: null, error: outcome.error, logTail: outcome.logTail }, 'preview.status', { error: outcome.error, logTail: outcome.logTail });
+    } else {
+      setCurrentDetails(`**destroyed** (${outcome.reason})`);
+      await report({ status: 'destroyed', url: null, expiresAt: null }, 'preview.status', { reason: outcome.reason });
+    }
+  });
+  return outcome;
+}
+
+function conflict(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, ErrorCode.conflict);
+}

@@ -1,0 +1,95 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  defineUpdate,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { MessageContent } from '../domain/agents';
+import type { JobRef, PendingMessage, SessionWorkflowInput } from '../domain/agent-workflows';
+import { ErrorCode } from '../domain/errors';
+import { jobWorkflowId } from '../domain/workflow-ids';
+import type { createJobActivities } from '../activities/agents/job-activities';
+import { storageWrite } from './activity-options';
+import { codegenJobWorkflow } from './codegen-job';
+import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from './search-attributes';
+
+export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorId: string }]>('sendMessage');
+export const closeSessionSignal = defineSignal('close');
+
+const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
+
+/**
+ * A chat session: accepts messages as updates (validated before anything is recorded) and runs
+ * each as a child job workflow, strictly in order. Continues-as-new to keep its history short and
+ * closes itself after an idle period.
+ */
+export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void> {
+  const pending: Array<PendingMessage & { recorded: boolean }> = (input.pending ?? []).map((m) => ({ ...m, recorded: true }));
+  let closed = false;
+  let turns = 0;
+
+  setHandler(closeSessionSignal, () => { closed = true; });
+  setHandler(
+    sendMessageUpdate,
+    async ({ content, actorId }) => {
+      const message = { jobId: uuid4(), content: content.trim(), actorId, recorded: false };
+      pending.push(message); // queued before the await: acceptance order is run order
+      await jobs.createJob({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId });
+      message.recorded = true;
+      return { jobId: message.jobId };
+    },
+    {
+      validator: ({ content }) => {
+        if (closed) throw ApplicationFailure.nonRetryable('This session is closed', ErrorCode.conflict);
+        const parsed = MessageContent.safeParse(content);
+        if (!parsed.success) throw ApplicationFailure.nonRetryable(parsed.error.issues[0]?.message ?? 'Invalid message', ErrorCode.invalidInput);
+      },
+    },
+  );
+
+  while (true) {
+    setCurrentDetails(`open · ${pending.length} queued · ${turns} turns this run`);
+    const ready = () => pending[0]?.recorded === true;
+    const woke = await condition(() => ready() || closed, input.idleTimeoutSeconds * 1000);
+    if (!ready()) {
+      // Idle or closed with nothing queued: refuse new messages, let in-flight updates finish, close.
+      closed = true;
+      await condition(allHandlersFinished);
+      if (!ready()) break;
+    }
+    const next = pending[0]!;
+    try {
+      await executeChild(codegenJobWorkflow, {
+        workflowId: jobWorkflowId(next.jobId),
+        args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: input.settings }],
+        staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: [
+          { key: ForgeOrgId, value: input.organizationId },
+          { key: ForgeProjectId, value: input.projectId },
+          { key: ForgeSessionId, value: input.sessionId },
+          { key: ForgeJobType, value: 'codegen' },
+        ],
+      });
+    } catch {
+      // A failed or cancelled job has recorded its own outcome; the session moves on to the next message.
+    }
+    pending.shift();
+    turns++;
+    if (!woke && closed) continue;
+    if ((workflowInfo().continueAsNewSuggested || turns >= input.maxTurns) && pending.every((m) => m.recorded)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof sessionWorkflow>({ ...input, pending: pending.map(({ recorded: _, ...m }) => m) });
+    }
+  }
+  await jobs.closeSession({ sessionId: input.sessionId });
+}
