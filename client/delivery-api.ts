@@ -9,7 +9,7 @@ export function deliveryApi(request: Request) {
     previews: {
       create: (projectId: string, body: z.input<typeof CreatePreviewBody> = {}) => request<PreviewDto>('POST', pathOf('projects', projectId, 'previews'), { body }),
       get: (previewId: string) => request<PreviewDto>('GET', pathOf('previews', previewId)),
-      destroy: (previewId: string) => request<PreviewDto | undefined>('DELETE', pathOf('previews', previewId)),
+      destroy: (previewId: string) => request<PreviewDto>('DELETE', pathOf('previews', previewId)),
       extend: (previewId: string, body: z.input<typeof ExtendPreviewBody> = {}) => request<PreviewDto>('POST', pathOf('previews', previewId, 'extend'), { body }),
     },
     deployments: {

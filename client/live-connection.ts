@@ -79,10 +79,12 @@ export function createLiveConnection(options: LiveOptions) {
     const sentIn = generation;
     const afterSeq = Math.min(...list.map((w) => w.lastSeq));
     socket.timeout(ackTimeout).emit('subscribe', { topic, afterSeq }, (err, ack) => {
-      if (sentIn !== generation || watchers.get(topic) !== list) return;
+      // Answers the watchers this request was for that are still watching; a reconnect made it moot.
+      const asked = list.filter((w) => watchers.get(topic)?.includes(w));
+      if (sentIn !== generation || asked.length === 0) return;
       if (err || (!ack.ok && transient.has(ack.error.code))) return void setTimeout(() => subscribe(topic), backoff());
-      if (ack.ok) for (const w of list) w.settle.resolve(ack.through);
-      else fail(list, toError(ack.error));
+      if (ack.ok) for (const w of asked) w.settle.resolve(ack.through);
+      else fail(asked, toError(ack.error));
     });
   };
 

@@ -86,6 +86,8 @@ export const JobDto = z.object({
   resultVersion: z.number().int().nullable(),
   error: JobError.nullable(),
   usage: Usage,
+  /** USD for `usage` at the configured prices (domain/llm-pricing.ts). */
+  costUsd: z.number().nonnegative(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -98,7 +100,9 @@ export const SessionDto = z.object({
   title: z.string(),
   status: z.enum(['open', 'closed']),
   settings: SessionSettings,
+  /** Every finished job of the session, summed. */
   usage: Usage,
+  costUsd: z.number().nonnegative(),
   createdAt: z.string(),
 });
 export type SessionDto = z.infer<typeof SessionDto>;

@@ -29,6 +29,12 @@ const deliveryConfig = {
   /** Memory of one local preview server process. */
   PREVIEW_SERVER_MEMORY_MB: z.coerce.number().int().positive().default(256),
   PREVIEW_PROVIDER: z.enum(['local', 'docker', 'render', 'railway']).default('local'),
+  /**
+   * Whether a worker registers the preview reaper's Temporal Schedule. `auto`: only for unprefixed
+   * queues (the namespace's own environment), so tests and benches on throwaway queue prefixes
+   * leave no schedule behind; a long-lived prefixed environment sets `on`.
+   */
+  PREVIEW_REAPER_SCHEDULE: z.enum(['auto', 'on', 'off']).default('auto'),
 };
 const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };
 
@@ -69,6 +75,9 @@ export const Config = z.object({
   LLM_MODEL_FIXER: z.string().min(1).default('forge-offline'),
   /** Per request, and the longest silence tolerated inside a stream. */
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** USD per million prompt / completion tokens, for the cost shown on jobs, sessions and usage (offline model: free). */
+  LLM_PRICE_PROMPT_PER_MTOK: z.coerce.number().nonnegative().default(0),
+  LLM_PRICE_COMPLETION_PER_MTOK: z.coerce.number().nonnegative().default(0),
   /** The offline model server (`npm run model`). */
   MODEL_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** Fixed delay before every answer and between streamed tokens, for benchmarks. */

@@ -6,12 +6,12 @@ import { DeliveryError, ProviderName, type ProviderRef } from './providers';
 export const PreviewStatus = z.enum(['pending', 'building', 'starting', 'live', 'failed', 'destroyed']);
 export type PreviewStatus = z.infer<typeof PreviewStatus>;
 
-export const activePreviewStatuses: readonly PreviewStatus[] = ['pending', 'building', 'starting', 'live'];
-
 /** Default lifetime and its bounds: long enough to click around, short enough to free the machine. */
 export const PreviewTtl = { defaultSeconds: 30 * 60, minSeconds: 60, maxSeconds: 24 * 3600 } as const;
 
 const TtlSeconds = z.int().min(PreviewTtl.minSeconds).max(PreviewTtl.maxSeconds);
+/** The workflow takes any positive lifetime (tests and operators use short ones); the API holds users to the bounds. */
+const WorkflowTtlSeconds = z.int().positive().max(PreviewTtl.maxSeconds);
 const VersionNumber = z.int().positive();
 
 /** `version` defaults to the project's current version. */
@@ -22,10 +22,9 @@ export type CreatePreviewBody = z.infer<typeof CreatePreviewBody>;
 export const ExtendPreviewBody = z.object({ ttlSeconds: TtlSeconds.optional() }).default({});
 export type ExtendPreviewBody = z.infer<typeof ExtendPreviewBody>;
 
-export const ProjectParams = z.object({ projectId: z.uuid() });
 export const PreviewParams = z.object({ id: z.uuid() });
 
-/** Build stages, in order; each is a durable `preview.stage` / `deployment.stage` event. */
+/** Build stages, in order; each is a durable `build.stage` event on the preview's or deployment's topic. */
 export const BuildStage = z.enum(['materialize', 'install', 'build']);
 export type BuildStage = z.infer<typeof BuildStage>;
 
@@ -57,7 +56,7 @@ export const PreviewWorkflowInput = z.object({
   projectId: z.uuid(),
   organizationId: z.uuid(),
   version: VersionNumber,
-  ttlSeconds: TtlSeconds.default(PreviewTtl.defaultSeconds),
+  ttlSeconds: WorkflowTtlSeconds.default(PreviewTtl.defaultSeconds),
   provider: ProviderName.default('local'),
   /** The user who asked, or null when a codegen job started it. */
   requestedBy: z.uuid().nullable().default(null),

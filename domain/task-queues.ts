@@ -24,10 +24,11 @@ export const taskQueues = (prefix = ''): TaskQueues => ({
 /**
  * The builds queue paired with a workflow's own queue. Workflows derive it from where they run
  * (`workflowInfo().taskQueue`) instead of taking it as input, so every job finds its builders.
+ * Any other queue gets `<queue>/forge-builds`, which no builder polls, rather than an error: the
+ * SDK's replayer runs recorded histories on a queue of its own (`<replayName>-<n>`), and a workflow
+ * started by hand on a wrong queue then waits visibly in the Temporal UI instead of failing every task.
  */
 export function buildsQueueFor(agentsQueue: string): string {
-  if (!agentsQueue.endsWith(TaskQueue.agents)) {
-    throw new Error(`Workflows run on a queue ending in "${TaskQueue.agents}", not "${agentsQueue}"`);
-  }
+  if (!agentsQueue.endsWith(TaskQueue.agents)) return `${agentsQueue}/${TaskQueue.builds}`;
   return agentsQueue.slice(0, -TaskQueue.agents.length) + TaskQueue.builds;
 }

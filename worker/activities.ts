@@ -3,6 +3,10 @@ import * as buildProbe from '../activities/builds/workspace-probe';
 import { createJobActivities } from '../activities/agents/job-activities';
 import { createCheckActivities } from '../activities/codegen/check-activities';
 import { createCodegenActivities } from '../activities/codegen/codegen-activities';
+import { createBuilderActivities } from '../activities/deployments/builder-activities';
+import { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
+import { createReaperActivities } from '../activities/deployments/reaper-activities';
+import { createDeltaPublisher } from '../activities/events/publish-deltas';
 import { createLlmClient } from '../activities/llm/index';
 import { createStackCheckActivities } from '../activities/system/stack-check';
 import { readBlobs } from '../db/repositories/blobs';
@@ -31,15 +35,19 @@ const readFilesFrom = (orm: MikroORM) => async (files: FileHashes): Promise<Reco
  */
 export function createWorkerActivities(deps: ActivityDeps) {
   const llm = deps.llm ?? createLlmClient(deps.config);
+  const delivery = { orm: deps.orm, config: deps.config, publisher: createDeltaPublisher({ orm: deps.orm }) };
   return {
     agents: {
       ...createStackCheckActivities(deps),
       ...createJobActivities(deps),
       ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta: deps.publishDelta }),
+      ...createDeliveryRecordActivities(deps),
     },
     builds: {
       ...buildProbe,
       ...createCheckActivities({ readFiles: readFilesFrom(deps.orm) }),
+      ...createBuilderActivities(delivery),
+      ...createReaperActivities(delivery),
     },
   };
 }

@@ -1,4 +1,6 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { ensurePreviewReaperSchedule } from '../activities/deployments/reaper-schedule';
 import type { Logger } from 'pino';
 import { initOrm } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
@@ -19,6 +21,9 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const workers = await createWorkers({ connection, orm, config });
+    if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
+      await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), workers.agents.options.taskQueue);
+    }
     signals.armDraining();
     logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue }, 'worker polling');
     await runWorkers(Object.values(workers), signals.stop);

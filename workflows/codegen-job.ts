@@ -21,7 +21,12 @@ import { mapLimited } from './codegen/map-limited';
 import { ForgeStage } from './search-attributes';
 
 const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
-const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>(llmCall);
+/**
+ * A cancellation reaches an activity only in the answer to a heartbeat, and the SDK forwards
+ * heartbeats at most every 0.8 x heartbeatTimeout: model calls beat every second
+ * (codegen-activities.ts), so a short timeout is what lets a cancel abort a running call in seconds.
+ */
+const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>({ ...llmCall, heartbeatTimeout: '5 seconds' });
 
 /**
  * One chat message, end to end: intent, questions, plan, approval, generate, check, fix, save.

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { DeliveryError } from '../domain/providers';
 
 export interface DeliveryFailure {
@@ -21,4 +21,16 @@ export function deliveryFailure(err: unknown): DeliveryFailure {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { error: { code: 'internal', message }, logTail: [] };
+}
+
+/**
+ * One compensation step (stop what was started, remove a build). Its failure is logged, not
+ * thrown: the outcome being recorded matters more, and the reaper removes what a step left behind.
+ */
+export async function compensate(what: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    log.warn(`Compensation failed: ${what}; the reaper will retry it`, { error: deliveryFailure(err).error });
+  }
 }

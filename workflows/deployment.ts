@@ -6,7 +6,7 @@ import { topicFor } from '../domain/events';
 import { deploymentResourceName, type ProviderRef } from '../domain/providers';
 import { buildsQueueFor } from '../domain/task-queues';
 import { build, providerCall, providerRollout, storageWrite } from './activity-options';
-import { deliveryFailure, type DeliveryFailure } from './delivery-failure';
+import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
 import { ForgeStage } from './search-attributes';
 
 type Builder = ReturnType<typeof createBuilderActivities>;
@@ -68,9 +68,9 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
   } catch (err) {
     const failure = deliveryFailure(err);
     if (!previous) {
-      if (ref) await calls.destroyRelease({ organizationId, ref });
-      else await calls.removeResource({ organizationId, provider, resource });
-      await builder.removeBuild({ buildId: deploymentId });
+      const created = ref;
+      await compensate(`remove ${resource}`, () => (created ? calls.destroyRelease({ organizationId, ref: created }) : calls.removeResource({ organizationId, provider, resource })));
+      await compensate('remove the build', () => builder.removeBuild({ buildId: deploymentId }));
       return fail(failure);
     }
     // Compensation: the previous live deployment serves again.
@@ -84,7 +84,7 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     }
     // A provider may serve the restored release at a new address (the local one restarts it on a new port).
     await records.recordDeployment({ deploymentId: previous.deploymentId, patch: { providerRef: restored, url: restored.url }, events: [] });
-    await builder.removeBuild({ buildId: deploymentId });
+    await compensate('remove the build', () => builder.removeBuild({ buildId: deploymentId }));
     upsertSearchAttributes([{ key: ForgeStage, value: 'rolled_back' }]);
     setCurrentDetails(`**rolled_back** to ${previous.deploymentId}: ${failure.error.code}`);
     await report(
@@ -103,8 +103,8 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
   setCurrentDetails(`**live** at ${ref.url}`);
   if (superseded) {
     // The old release stops holding resources; rollbacks only ever go to the current live one.
-    await calls.destroyRelease({ organizationId, ref: superseded.providerRef });
-    await builder.removeBuild({ buildId: superseded.deploymentId });
+    await compensate(`free ${superseded.deploymentId}`, () => calls.destroyRelease({ organizationId, ref: superseded.providerRef }));
+    await compensate('remove its build', () => builder.removeBuild({ buildId: superseded.deploymentId }));
   }
   return { status: 'live', url: ref.url, supersededDeploymentId: superseded?.deploymentId ?? null };
 }

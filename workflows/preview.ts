@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -18,7 +19,7 @@ import { PreviewWorkflowInput, type PreviewPatch, type PreviewState, type Previe
 import { previewResourceName } from '../domain/providers';
 import { buildsQueueFor } from '../domain/task-queues';
 import { build, providerCall, providerRollout, storageWrite } from './activity-options';
-import { deliveryFailure, type DeliveryFailure } from './delivery-failure';
+import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
 import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from './preview-signals';
 import { ForgeStage } from './search-attributes';
 
@@ -53,10 +54,13 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
 
   // Keys from the run and a counter: replay-stable, so a retried report writes each event once.
   let eventCount = 0;
+  let recorded = false;
   const report = async (patch: PreviewPatch, type: string, data: Record<string, unknown>) => {
     state = { status: patch.status ?? state.status, url: patch.url === undefined ? state.url : patch.url, expiresAt: patch.expiresAt === undefined ? state.expiresAt : patch.expiresAt };
     const key = `${workflowInfo().workflowId}:${workflowInfo().runId}:${++eventCount}`;
-    await records.recordPreview({ previewId, patch, events: [{ type, data: { ...data, status: state.status }, key }] });
+    // Until one report went through, each also creates the row if the starter (a codegen job) did not.
+    await records.recordPreview({ previewId, patch, events: [{ type, data: { ...data, status: state.status }, key }], ...(recorded ? {} : { create: input }) });
+    recorded = true;
   };
   const enter = async (status: PreviewStatus, detail: string) => {
     upsertSearchAttributes([{ key: ForgeStage, value: status }]);
@@ -86,7 +90,6 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     { validator: () => void (ended(state.status) && conflict(`This preview has already ended (${state.status})`)) },
   );
 
-  await records.ensurePreview(input);
   let built = false;
   let started = false;
   let outcome: PreviewOutcome;
@@ -118,8 +121,8 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
   // Compensation: runs even when the workflow itself is being cancelled.
   await CancellationScope.nonCancellable(async () => {
     setCurrentDetails(`**${outcome.status}**: removing what was started`);
-    if (started) await calls.removeResource({ organizationId, provider, resource });
-    if (built) await builder.removeBuild({ buildId: previewId });
+    if (started) await compensate(`remove ${resource}`, () => calls.removeResource({ organizationId, provider, resource }));
+    if (built) await compensate('remove the build', () => builder.removeBuild({ buildId: previewId }));
     upsertSearchAttributes([{ key: ForgeStage, value: outcome.status }]);
     if (outcome.status === 'failed') {
       setCurrentDetails(`**failed**: ${outcome.error.code}: ${outcome.error.message}`);
@@ -129,6 +132,8 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
       await report({ status: 'destroyed', url: null, expiresAt: null }, 'preview.status', { reason: outcome.reason });
     }
   });
+  // An extend that arrived at the very end still finishes its write before the run closes.
+  await condition(allHandlersFinished);
   return outcome;
 }
 

@@ -59,7 +59,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   while (true) {
     setCurrentDetails(`open · ${pending.length} queued · ${turns} turns this run`);
     const ready = () => pending[0]?.recorded === true;
-    const woke = await condition(() => ready() || closed, input.idleTimeoutSeconds * 1000);
+    await condition(() => ready() || closed, input.idleTimeoutSeconds * 1000);
     if (!ready()) {
       // Idle or closed with nothing queued: refuse new messages, let in-flight updates finish, close.
       closed = true;
@@ -85,7 +85,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     }
     pending.shift();
     turns++;
-    if (!woke && closed) continue;
+    // A closing session drains what it accepted in this run; continuing as new would drop `closed`.
+    if (closed) continue;
     if ((workflowInfo().continueAsNewSuggested || turns >= input.maxTurns) && pending.every((m) => m.recorded)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof sessionWorkflow>({ ...input, pending: pending.map(({ recorded: _, ...m }) => m) });

@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { emptyUsage, type Usage } from '../../domain/agents';
+import { emptyUsage } from '../../domain/agents';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
 import { AgentJob, AgentSession } from '../../db/entities/index';
@@ -40,7 +40,10 @@ export function createJobActivities({ orm }: { orm: MikroORM }) {
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
         if (patch.status && terminal.has(patch.status) && !job.finishedAt) {
           job.finishedAt = new Date();
-          if (patch.usage) await addSessionUsage(em, job.sessionId, patch.usage);
+          if (patch.usage) {
+            await em.flush();
+            await recountSessionUsage(em, job.sessionId);
+          }
           recordAudit(em, {
             actorId: null,
             organizationId: job.organizationId,
@@ -69,13 +72,20 @@ export function createJobActivities({ orm }: { orm: MikroORM }) {
   };
 }
 
-/** Adds a finished job's usage to its session's running total. */
-async function addSessionUsage(em: EntityManager, sessionId: string, usage: Usage) {
+/**
+ * The session's usage is the sum over its jobs, recomputed when one finishes: a retried job carries
+ * its earlier runs' usage forward, so adding each finish would count those runs twice.
+ */
+async function recountSessionUsage(em: EntityManager, sessionId: string) {
   await em.getConnection().execute(
-    `update agent_sessions set usage = jsonb_build_object(
-       'promptTokens', (usage->>'promptTokens')::int + ?,
-       'completionTokens', (usage->>'completionTokens')::int + ?,
-       'calls', (usage->>'calls')::int + ?) where id = ?`,
-    [usage.promptTokens, usage.completionTokens, usage.calls, sessionId],
+    `update agent_sessions set usage = (
+       select jsonb_build_object(
+         'promptTokens', coalesce(sum((usage->>'promptTokens')::int), 0),
+         'completionTokens', coalesce(sum((usage->>'completionTokens')::int), 0),
+         'calls', coalesce(sum((usage->>'calls')::int), 0))
+       from agent_jobs where session_id = ?) where id = ?`,
+    [sessionId, sessionId],
+    'run',
+    em.getTransactionContext(),
   );
 }

@@ -25,7 +25,8 @@ async function runTool(
   run: ToolRun,
 ): Promise<SandboxedResult> {
   const tmpDir = join(sandbox.tmpRoot, randomUUID());
-  await mkdir(tmpDir, { recursive: true });
+  // bwrap binds only paths that exist.
+  await Promise.all([tmpDir, ...(spec.writable ?? [])].map((dir) => mkdir(dir, { recursive: true })));
   try {
     return await runSandboxed({
       label: spec.label,
@@ -59,6 +60,13 @@ function npmCli(): string {
   return (npmCliPath = realpathSync(found));
 }
 
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/**
+ * npm trusts the machine's CA store (bound read-only into the sandbox), not only Node's bundled
+ * one: hosts behind a TLS-inspecting proxy install its CA there, as the worker's own npm config does.
+ */
+const systemCaBundle = (): Record<string, string> => (existsSync(SYSTEM_CA_BUNDLE) ? { npm_config_cafile: SYSTEM_CA_BUNDLE } : {});
+
 /**
  * `npm install` of a dependency set into `dir`: lifecycle scripts off (no package runs code at
  * install time), registry reachable (the only step that may be), npm's download cache shared.
@@ -73,7 +81,7 @@ export const npmInstall = (sandbox: BuildSandbox, dir: string, run: ToolRun) =>
       readOnly: [dirname(dirname(npmCli()))],
       writable: [sandbox.npmCache],
       network: 'host',
-      env: { npm_config_cache: sandbox.npmCache, npm_config_update_notifier: 'false' },
+      env: { npm_config_cache: sandbox.npmCache, npm_config_update_notifier: 'false', ...systemCaBundle() },
     },
     run,
   );

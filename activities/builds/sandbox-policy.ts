@@ -94,6 +94,8 @@ export function scrubbedEnv(kind: 'bwrap' | 'none', tmpDir: string, extra: Recor
     TMPDIR: tmp,
     LANG: 'C.UTF-8',
     CI: '1',
+    // Logs are read as text (events, the API), not on a terminal.
+    NO_COLOR: '1',
     ...extra,
   };
 }

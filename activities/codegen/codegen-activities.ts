@@ -15,6 +15,8 @@ import { modelForRole, structuredCompletion } from '../llm/index';
 import { storageFor } from '../storage/index';
 import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
 
+const HEARTBEAT_EVERY_MS = 1_000;
+
 export interface CodegenDeps {
   orm: MikroORM;
   llm: OpenAI;
@@ -49,9 +51,23 @@ export function createCodegenActivities(deps: CodegenDeps) {
       onDelta: deps.publishDelta ? (data) => deps.publishDelta!(topicFor('job', jobId), data) : undefined,
     };
   };
+  /**
+   * A cancellation reaches an activity only in the answer to a heartbeat, and a model that has not
+   * sent its first token yet (or a stream that stalls) sends none: beat on a timer so a cancelled
+   * job aborts its model call within a heartbeat interval. Stalls are the idle timer's job, not this one's.
+   */
+  const beating = async <T>(run: () => Promise<T>): Promise<T> => {
+    const context = Context.current();
+    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await run();
+    } finally {
+      clearInterval(timer);
+    }
+  };
 
   return {
-    async classifyIntent(input: { jobId: string; request: string; files: FileHashes }): Promise<{ intent: Intent; usage: Usage }> {
+    classifyIntent: (input: { jobId: string; request: string; files: FileHashes }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
       const { signal, heartbeat } = call(input.jobId);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'router',
@@ -64,9 +80,9 @@ export function createCodegenActivities(deps: CodegenDeps) {
       // An empty project cannot be edited or fixed: whatever the wording, the change builds a new app.
       const kind: IntentKind = Object.keys(input.files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
       return { intent: { ...value, kind }, usage };
-    },
+    }),
 
-    async planChanges(input: { jobId: string; request: string; intent: Intent; files: FileHashes; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> {
+    planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileHashes; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
       const { signal, heartbeat } = call(input.jobId);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'planner',
@@ -77,21 +93,21 @@ export function createCodegenActivities(deps: CodegenDeps) {
         heartbeat,
       });
       return { plan: value, usage };
-    },
+    }),
 
     /** Writes one planned file; `hash: null` means the plan deletes it. */
-    async generateFile(input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileHashes }): Promise<{ path: string; hash: string | null; usage: Usage }> {
+    generateFile: (input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileHashes }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
       const { file } = input;
       if (file.action === 'delete') return { path: file.path, hash: null, usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
       const result = await writeFileWithModel(call(input.jobId), { request: input.request, plan: input.plan, file, files: await contents(input.files) });
       const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
       return { path: file.path, hash: hashes[file.path]!, usage: result.usage };
-    },
+    }),
 
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
-    async fixFiles(input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileHashes }): Promise<{ files: FileHashes; usage: Usage }> {
+    fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileHashes }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {
       const result = await fixWithModel(call(input.jobId), { diagnostics: input.diagnostics, files: await contents(input.files) });
       return { files: result.changed.length ? await store(input.projectId, result.changed) : {}, usage: result.usage };
-    },
+    }),
   };
 }

@@ -5,7 +5,8 @@ export const reaperScheduleId = (agentsQueue: string) => `${agentsQueue}-preview
 
 /**
  * Registers the Temporal Schedule that runs the preview reaper (idempotent: an existing schedule
- * is left as it is). Called by the worker at startup; operators see and pause it in the Temporal UI.
+ * is left as it is). Called by the worker at startup (see PREVIEW_REAPER_SCHEDULE); operators see
+ * and pause it in the Temporal UI.
  */
 export async function ensurePreviewReaperSchedule(client: Client, agentsQueue: string, every = '5 minutes'): Promise<void> {
   try {
@@ -17,6 +18,8 @@ export async function ensurePreviewReaperSchedule(client: Client, agentsQueue: s
         workflowType: 'previewReaperWorkflow',
         taskQueue: agentsQueue,
         workflowId: `${reaperScheduleId(agentsQueue)}-run`,
+        // A sweep that no builder picks up (its workers are gone) ends instead of blocking the next ones.
+        workflowExecutionTimeout: '30 minutes',
         args: [],
         staticSummary: 'Removes provider resources no live preview or deployment owns',
       },

@@ -30,18 +30,21 @@ function audit(em: EntityManager, row: Preview | Deployment, kind: 'preview' | '
  */
 export function createDeliveryRecordActivities({ orm }: { orm: MikroORM }) {
   return {
-    /** Creates the row of a preview its starter did not record (a codegen job's child); a retry finds it. */
-    async ensurePreview(raw: PreviewWorkflowInput): Promise<void> {
-      const input = PreviewWorkflowInput.parse(raw);
-      await orm.em.fork().execute(
-        `insert into previews (id, created_at, updated_at, organization_id, project_id, version, provider, status, ttl_seconds, log_tail, requested_by)
-         values (?, now(), now(), ?, ?, ?, ?, 'pending', ?, '[]'::jsonb, ?) on conflict (id) do nothing`,
-        [input.previewId, input.organizationId, input.projectId, input.version, input.provider, input.ttlSeconds, input.requestedBy],
-      );
-    },
-
-    async recordPreview({ previewId, patch, events }: { previewId: string; patch: PreviewPatch; events: EventDraft[] }): Promise<void> {
+    /**
+     * Applies a patch to the preview row and appends its events. `create` (the workflow's input,
+     * sent with the first report) inserts the row when its starter did not record it (a codegen
+     * job's child); an API-started preview already has it.
+     */
+    async recordPreview({ previewId, patch, events, create }: { previewId: string; patch: PreviewPatch; events: EventDraft[]; create?: PreviewWorkflowInput }): Promise<void> {
       await orm.em.fork().transactional(async (em) => {
+        if (create) {
+          const input = PreviewWorkflowInput.parse(create);
+          await em.execute(
+            `insert into previews (id, created_at, updated_at, organization_id, project_id, version, provider, status, ttl_seconds, log_tail, requested_by)
+             values (?, now(), now(), ?, ?, ?, ?, 'pending', ?, '[]'::jsonb, ?) on conflict (id) do nothing`,
+            [previewId, input.organizationId, input.projectId, input.version, input.provider, input.ttlSeconds, input.requestedBy],
+          );
+        }
         const preview = await em.findOneOrFail(Preview, previewId);
         const { expiresAt, ...fields } = patch;
         const before = preview.status;

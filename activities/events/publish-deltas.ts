@@ -11,14 +11,22 @@ export interface DeltaPublisher {
 }
 
 export interface DeltaPublisherOptions {
-  /** Coalescing window per topic: a token stream costs one NOTIFY per window, not one per token. */
+  /** Coalescing window: a token stream costs one NOTIFY per window, not one per token. */
   intervalMs?: number;
   /** A delta that could not be sent: too large for NOTIFY, or the database refused it. */
   onError?: (err: Error) => void;
 }
 
 /**
- * The worker side of live deltas: coalesces them per topic and sends them on NOTIFY channel
+ * One statement per window for every topic: each NOTIFY transaction commits under Postgres's
+ * cluster-wide notify lock, so their number, not their size, is what costs. Without the WAL flush
+ * (synchronous_commit off for this statement only): a delta lost in a crash is no loss.
+ */
+const notifyBatch = `select set_config('synchronous_commit', 'off', true), pg_notify(?, notice)
+  from jsonb_array_elements_text(?::jsonb) as notice`;
+
+/**
+ * The worker side of live deltas: coalesces them and sends them on NOTIFY channel
  * `forge_deltas`, outside any transaction, so they never wait for (or hold up) a durable append.
  * Deltas are transient by design: a lost one is replaced by the durable event that follows
  * (the finished text), so failures are reported and dropped instead of retried.
@@ -26,26 +34,21 @@ export interface DeltaPublisherOptions {
 export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaPublisherOptions = {}): DeltaPublisher {
   const intervalMs = options.intervalMs ?? 50;
   const report = options.onError ?? (() => {});
-  const queued = new Map<Topic, Delta[]>();
-  const timers = new Map<Topic, NodeJS.Timeout>();
-  const chains = new Map<Topic, Promise<void>>();
+  let queued = new Map<Topic, Delta[]>();
+  let timer: NodeJS.Timeout | undefined;
+  // Batches go one after another: two pooled connections could otherwise commit them swapped.
+  let sending: Promise<void> = Promise.resolve();
 
-  const send = (topic: Topic) => {
-    clearTimeout(timers.get(topic));
-    timers.delete(topic);
-    const items = queued.get(topic);
-    queued.delete(topic);
-    if (!items?.length) return;
-    const payloads = chunk(topic, items, report);
+  const send = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queued;
+    queued = new Map();
+    const payloads = [...batch].flatMap(([topic, items]) => chunk(topic, items, report));
     if (payloads.length === 0) return;
-    // After the topic's previous batch: two pooled connections could otherwise commit them swapped.
-    const sending = (chains.get(topic) ?? Promise.resolve())
-      .then(() => orm.em.getConnection().execute('select pg_notify(?, notice) from jsonb_array_elements_text(?::jsonb) as notice', [DeltaChannel, JSON.stringify(payloads)]))
-      .then(() => undefined, (err: Error) => report(err))
-      .finally(() => {
-        if (chains.get(topic) === sending) chains.delete(topic);
-      });
-    chains.set(topic, sending);
+    sending = sending
+      .then(() => orm.em.getConnection().execute(notifyBatch, [DeltaChannel, JSON.stringify(payloads)]))
+      .then(() => undefined, (err: Error) => report(err));
   };
 
   return {
@@ -53,11 +56,11 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
       const items = queued.get(topic);
       if (items) items.push(delta);
       else queued.set(topic, [delta]);
-      if (!timers.has(topic)) timers.set(topic, setTimeout(() => send(topic), intervalMs));
+      timer ??= setTimeout(send, intervalMs);
     },
     async flush() {
-      for (const topic of [...queued.keys()]) send(topic);
-      await Promise.all(chains.values());
+      send();
+      await sending;
     },
   };
 }

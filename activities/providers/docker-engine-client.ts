@@ -68,18 +68,20 @@ export class DockerEngine {
   async stream(path: string, body: Buffer | undefined, headers: Record<string, string>, onLine: (line: string) => void): Promise<void> {
     let buffered = '';
     let failure: string | undefined;
+    const onItem = (line: string) => {
+      const item = JSON.parse(line) as { stream?: string; status?: string; error?: string };
+      if (item.error) failure ??= item.error;
+      const text = (item.stream ?? item.status ?? item.error ?? '').trimEnd();
+      if (text) onLine(text);
+    };
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines.filter((l) => l.trim())) {
-        const item = JSON.parse(line) as { stream?: string; status?: string; error?: string };
-        if (item.error) failure ??= item.error;
-        const text = (item.stream ?? item.status ?? item.error ?? '').trimEnd();
-        if (text) onLine(text);
-      }
+      for (const line of lines.filter((l) => l.trim())) onItem(line);
     };
     await this.request('POST', path, { body, headers, onData });
+    if (buffered.trim()) onItem(buffered);
     if (failure) throw providerRejected(PROVIDER, failure);
   }
 }

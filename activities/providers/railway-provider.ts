@@ -113,6 +113,8 @@ export function createRailwayProvider(settings: Settings, secrets: Secrets, publ
       return data.project.services.edges.map((e) => e.node.name).filter((n) => n.startsWith('forge-preview-')).map((n) => n.slice('forge-'.length));
     },
     async remove(resource) {
+      // Only a preview has a service of its own; a release is a deploy inside the project's service.
+      if (!resource.startsWith('preview-')) return;
       const service = await findService(`forge-${resource}`);
       if (service) await deleteService(service.id);
     },

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SessionSettings, type JobDto } from '../../domain/agents';
 import { conflict } from '../../domain/errors';
+import type { LlmPrices } from '../../domain/llm-pricing';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
@@ -24,7 +25,7 @@ export interface CommandContext {
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
  * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
  */
-export function createAgentCommands(temporal: Client, agentsQueue: string) {
+export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices) {
   const audit = (ctx: CommandContext, job: AgentJob, action: string, details?: Record<string, unknown>) => {
     recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
     return ctx.em.flush();
@@ -34,7 +35,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string) {
     await asCommand('This job is no longer running', () => send(temporal.workflow.getHandle(jobWorkflowId(jobId))));
     await audit(ctx, job, action);
     await ctx.em.refresh(job);
-    return toJobDto(job);
+    return toJobDto(job, prices);
   };
 
   return {
@@ -44,7 +45,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string) {
       const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }] }));
       recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       await ctx.em.flush();
-      return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId));
+      return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
     },
 
     approvePlan: (ctx: CommandContext, jobId: string) => jobUpdate(ctx, jobId, 'job.approve', (h) => h.executeUpdate(approvePlanUpdate)),
@@ -58,7 +59,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string) {
       if (['completed', 'failed', 'cancelled'].includes(job.status)) throw conflict(`This job is already ${job.status}`);
       await asCommand('This job is no longer running', () => temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel());
       await audit(ctx, job, 'job.cancel');
-      return toJobDto(job);
+      return toJobDto(job, prices);
     },
 
     /** Runs a failed or cancelled job again as a new run of `job-<id>`, resuming from its checkpoint. */
@@ -86,7 +87,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string) {
       });
       Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
       await audit(ctx, job, 'job.retry');
-      return toJobDto(job);
+      return toJobDto(job, prices);
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { JobDto, SessionDto } from '../../domain/agents';
 import { SessionSettings } from '../../domain/agents';
+import { costUsd, type LlmPrices } from '../../domain/llm-pricing';
 import type { AgentJob, AgentSession } from '../../db/entities/index';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export function toJobDto(job: AgentJob): JobDto {
+/** Costs are priced when read, at the configured prices: a price change re-prices history too. */
+export function toJobDto(job: AgentJob, prices: LlmPrices): JobDto {
   return {
     id: job.id,
     sessionId: job.sessionId,
@@ -21,13 +23,14 @@ export function toJobDto(job: AgentJob): JobDto {
     resultVersion: job.resultVersion ?? null,
     error: job.error ?? null,
     usage: job.usage,
+    costUsd: costUsd(job.usage, prices),
     createdAt: job.createdAt.toISOString(),
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
   };
 }
 
-export function toSessionDto(session: AgentSession): SessionDto {
+export function toSessionDto(session: AgentSession, prices: LlmPrices): SessionDto {
   return {
     id: session.id,
     projectId: session.projectId,
@@ -35,6 +38,7 @@ export function toSessionDto(session: AgentSession): SessionDto {
     status: session.status,
     settings: SessionSettings.parse(session.settings),
     usage: session.usage,
+    costUsd: costUsd(session.usage, prices),
     createdAt: session.createdAt.toISOString(),
   };
 }

@@ -31,5 +31,5 @@ export const defaultRealtimeOptions = (): RealtimeOptions => ({
     deltas: { intervalMs: 50, maxQueued: 1_000 },
   },
   maxMessageBytes: 1024 * 1024,
-  listenerName: 'forge-api-listen',
+  listenerName: `forge-api-listen-${process.pid}`,
 });

@@ -6,7 +6,7 @@ import { DeltaChannel, DeltaNotice, EventChannel, EventNotice } from '../../doma
 import type { Topic } from '../../domain/events';
 import { ServerCloseCode, ServerCloseReason } from '../../domain/realtime';
 import { createDeltaThrottle, type DeltaThrottleOptions } from './delta-throttle';
-import { closeConnection, drained } from './slow-consumer';
+import { closeConnection, outboundOf } from './slow-consumer';
 import type { RealtimeServer, RealtimeSocket } from './socket-types';
 import { TopicFeed, type FeedLimits, type FeedSubscriber } from './topic-feed';
 
@@ -42,7 +42,8 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
     id: socket.id,
     send: (event) => socket.emit('event', event),
     join: () => void socket.join(topic),
-    drained: () => drained(socket),
+    backlogged: () => outboundOf(socket).backlogged(),
+    drained: () => outboundOf(socket).drained(),
     // Later: the feed calls this from inside its dispatch loop.
     overflow: () => queueMicrotask(() => cutSlowConsumer(socket)),
   });

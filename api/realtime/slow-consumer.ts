@@ -23,6 +23,15 @@ interface EngineConnection {
 const engine = (socket: RealtimeSocket) => socket.conn as unknown as EngineConnection;
 const weight = (packet: { data?: unknown }) => (typeof packet.data === 'string' ? packet.data.length : 0);
 
+export interface OutboundQueue {
+  /** Past half the bound: a replay pauses here until the socket drains, so only live traffic can trip the cut. */
+  backlogged(): boolean;
+  /** Resolves once the queued packets went to the network, or the socket closed. */
+  drained(): Promise<void>;
+}
+
+const queues = new WeakMap<RealtimeSocket, OutboundQueue>();
+
 /**
  * Bounds what one socket may have queued. A client that cannot keep up would otherwise grow the
  * server's memory without end (the write path never blocks the relay), so past the bound it is
@@ -42,21 +51,28 @@ export function guardOutbound(socket: RealtimeSocket, limits: OutboundLimits, on
   conn.on('flush', (packets) => {
     for (const packet of packets) bytes -= weight(packet);
   });
+  queues.set(socket, {
+    backlogged: () => conn.writeBuffer.length * 2 >= limits.maxQueuedPackets || bytes * 2 >= limits.maxQueuedBytes,
+    drained: () => {
+      if (conn.writeBuffer.length === 0 || socket.disconnected) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          conn.off('drain', done);
+          conn.off('close', done);
+          resolve();
+        };
+        conn.on('drain', done);
+        conn.on('close', done);
+      });
+    },
+  });
 }
 
-/** Resolves once the socket's queued packets went to the network, or the socket closed. */
-export function drained(socket: RealtimeSocket): Promise<void> {
-  const conn = engine(socket);
-  if (conn.writeBuffer.length === 0 || socket.disconnected) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      conn.off('drain', done);
-      conn.off('close', done);
-      resolve();
-    };
-    conn.on('drain', done);
-    conn.on('close', done);
-  });
+/** The queue of a guarded socket. */
+export function outboundOf(socket: RealtimeSocket): OutboundQueue {
+  const queue = queues.get(socket);
+  if (!queue) throw new Error('guardOutbound was not applied to this socket');
+  return queue;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface FeedSubscriber {
   send(event: StoredEvent): void;
   /** Joins the topic's room: from now on the feed's broadcasts reach this socket. */
   join(): void;
+  /** True when the socket's queue is filling: the replay waits for `drained` before sending more. */
+  backlogged(): boolean;
   /** Resolves when the socket has handed its queued packets to the network (or closed). */
   drained(): Promise<void>;
   /** Disconnects a socket that fell too far behind; it resumes by cursor. */
@@ -78,10 +80,13 @@ export class TopicFeed {
         const page = await this.source.read(entry.sent, Math.min(this.limits.replayPageSize, through - entry.sent));
         if (entry.closed) return through;
         if (page.length === 0) break;
-        for (const event of page) sub.send(event);
-        entry.sent = page.at(-1)!.seq;
-        await sub.drained();
-        if (entry.closed) return through;
+        for (const event of page) {
+          sub.send(event);
+          entry.sent = event.seq;
+          // Paced by the client: a replay never trips the slow-consumer cut on its own.
+          if (sub.backlogged()) await sub.drained();
+          if (entry.closed) return through;
+        }
       }
     } catch (err) {
       this.remove(sub.id);

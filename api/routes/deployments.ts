@@ -6,11 +6,12 @@ import { requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
 import { CreateDeploymentBody, DeploymentDto, DeploymentParams, type DeploymentWorkflowInput } from '../../domain/deployments';
 import { conflict } from '../../domain/errors';
-import { ProjectParams } from '../../domain/previews';
+import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import { deployWorkflowId } from '../../domain/workflow-ids';
 import type { deploymentWorkflow } from '../../workflows/deployment';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
 import { toDeploymentDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
@@ -46,7 +47,7 @@ export const deploymentRoutes = (deps: AppDeps) => [
       });
       recordAudit(req.em, { actorId: userId, organizationId, action: 'deployment.create', targetType: 'deployment', targetId: deployment.id, ip: req.ip, details: { projectId: project.id, version: body.version, provider: body.provider } });
       await req.em.flush();
-      await deps.temporal.workflow.start<typeof deploymentWorkflow>('deploymentWorkflow', {
+      await startDelivery(req.em, deployment, () => deps.temporal.workflow.start<typeof deploymentWorkflow>('deploymentWorkflow', {
         workflowId: deployWorkflowId(deployment.id),
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
         args: [{ deploymentId: deployment.id, projectId: project.id, organizationId, version: body.version, provider: body.provider } satisfies DeploymentWorkflowInput],
@@ -56,7 +57,7 @@ export const deploymentRoutes = (deps: AppDeps) => [
           { key: ForgeProjectId, value: project.id },
           { key: ForgeJobType, value: 'deploy' },
         ],
-      });
+      }));
       return toDeploymentDto(deployment);
     },
   }),

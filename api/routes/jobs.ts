@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AnswerBody, JobDto, RejectPlanBody } from '../../domain/agents';
+import { pricesFrom } from '../../domain/llm-pricing';
 import { taskQueues } from '../../domain/task-queues';
 import { createAgentCommands, type CommandContext } from '../agents/commands';
 import { toJobDto } from '../agents/job-dto';
@@ -13,7 +14,8 @@ const JobResult = z.object({ job: JobDto });
 const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.userId, ip: req.ip });
 
 export const jobRoutes = ({ temporal, config }: AppDeps) => {
-  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents);
+  const prices = pricesFrom(config);
+  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices);
   const command = (path: string, summary: string, run: (req: Request, jobId: string, body: any) => Promise<JobDto>, body?: z.ZodType) =>
     defineRoute({
       method: 'post',
@@ -34,7 +36,7 @@ export const jobRoutes = ({ temporal, config }: AppDeps) => {
       tag: 'jobs',
       params: JobParams,
       response: JobDto,
-      handler: async ({ params }, req) => toJobDto(await loadJob(req.em, req.auth!.userId, params.jobId, 'viewer')),
+      handler: async ({ params }, req) => toJobDto(await loadJob(req.em, req.auth!.userId, params.jobId, 'viewer'), prices),
     }),
     command('approve', 'Approve the plan of a job waiting at the approval stage', (req, id) => commands.approvePlan(ctx(req), id)),
     command('reject', 'Reject the plan with feedback; the job re-plans', (req, id, body) => commands.rejectPlan(ctx(req), id, body.feedback), RejectPlanBody),

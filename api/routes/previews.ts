@@ -5,13 +5,15 @@ import { requirePreview } from '../../db/repositories/deliveries';
 import { requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
 import { conflict } from '../../domain/errors';
-import { CreatePreviewBody, ExtendPreviewBody, PreviewDto, PreviewParams, PreviewTtl, ProjectParams, type PreviewWorkflowInput } from '../../domain/previews';
+import { CreatePreviewBody, ExtendPreviewBody, PreviewDto, PreviewParams, PreviewTtl, type PreviewWorkflowInput } from '../../domain/previews';
+import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import { previewWorkflowId } from '../../domain/workflow-ids';
 import type { previewWorkflow } from '../../workflows/preview';
 import { destroyPreviewUpdate, extendPreviewUpdate } from '../../workflows/preview-signals';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
 import { asCommand } from '../agents/temporal-errors';
+import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
 import { toPreviewDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
@@ -29,7 +31,7 @@ export const previewRoutes = (deps: AppDeps) => [
     handler: async ({ params, body }, req) => {
       const userId = req.auth!.userId;
       const project = await requireProject(req.em, userId, params.projectId, 'editor');
-      const version = body.version ?? project.currentVersion;
+      const version = body.version ?? project.currentVersion ?? null;
       if (version === null) throw conflict('This project has no version to preview yet');
       await findVersion(req.em, project.id, version);
       const input = {
@@ -53,7 +55,7 @@ export const previewRoutes = (deps: AppDeps) => [
       });
       recordAudit(req.em, { actorId: userId, organizationId: input.organizationId, action: 'preview.create', targetType: 'preview', targetId: preview.id, ip: req.ip, details: { projectId: project.id, version } });
       await req.em.flush();
-      await deps.temporal.workflow.start<typeof previewWorkflow>('previewWorkflow', {
+      await startDelivery(req.em, preview, () => deps.temporal.workflow.start<typeof previewWorkflow>('previewWorkflow', {
         workflowId: previewWorkflowId(preview.id),
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
         args: [input],
@@ -63,7 +65,7 @@ export const previewRoutes = (deps: AppDeps) => [
           { key: ForgeProjectId, value: project.id },
           { key: ForgeJobType, value: 'preview' },
         ],
-      });
+      }));
       return toPreviewDto(preview);
     },
   }),

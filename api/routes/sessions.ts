@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CreateSessionBody, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
+import { pricesFrom } from '../../domain/llm-pricing';
 import { taskQueues } from '../../domain/task-queues';
 import { AgentJob, AgentSession } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
@@ -20,7 +21,8 @@ const SessionWithJobs = SessionDto.extend({ jobs: z.array(JobDto) });
 
 export const sessionRoutes = ({ temporal, config }: AppDeps) => {
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
-  const commands = createAgentCommands(temporal, queues.agents);
+  const prices = pricesFrom(config);
+  const commands = createAgentCommands(temporal, queues.agents, prices);
   return [
     defineRoute({
       method: 'post',
@@ -65,7 +67,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
             maxTurns: config.SESSION_MAX_TURNS,
           }],
         });
-        return toSessionDto(session);
+        return toSessionDto(session, prices);
       },
     }),
     defineRoute({
@@ -78,7 +80,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
       handler: async ({ params }, req) => {
         const session = await loadSession(req.em, req.auth!.userId, params.sessionId, 'viewer');
         const jobs = await req.em.find(AgentJob, { sessionId: session.id }, { orderBy: { createdAt: 'asc' }, limit: 200 });
-        return { ...toSessionDto(session), jobs: jobs.map(toJobDto) };
+        return { ...toSessionDto(session, prices), jobs: jobs.map((job) => toJobDto(job, prices)) };
       },
     }),
     defineRoute({

@@ -92,7 +92,10 @@ export function createChatHandler({ models, latencyMs, tokenDelayMs, queue }: Ch
     const step = queue.take(request.role);
     record.fault = step?.fault ?? null;
     const closed = new AbortController();
-    res.on('close', () => closed.abort());
+    res.on('close', () => {
+      closed.abort();
+      if (!res.writableFinished && step?.fault !== 'cut_stream') record.clientClosed = true;
+    });
     if (latencyMs) await sleep(latencyMs, undefined, { signal: closed.signal }).catch(() => undefined);
     if (closed.signal.aborted) return;
     switch (step?.fault) {
@@ -100,6 +103,10 @@ export function createChatHandler({ models, latencyMs, tokenDelayMs, queue }: Ch
         return refuse(429, { message: 'Rate limit reached. Please try again later.', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after': String(step.retryAfterSeconds) });
       case 'server_error':
         return refuse(500, { message: 'The server had an error while processing your request.', type: 'server_error', code: null });
+      case 'unauthorized':
+        return refuse(401, { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' });
+      case 'bad_request':
+        return refuse(400, { message: "This model's maximum context length was exceeded.", type: 'invalid_request_error', code: 'context_length_exceeded' });
       case 'hang':
         return; // Never answers: the client's timeout (or the server closing) ends the connection.
     }
@@ -108,6 +115,6 @@ export function createChatHandler({ models, latencyMs, tokenDelayMs, queue }: Ch
     if (!request.stream && cut) return void req.socket.destroy();
     record.status = 200;
     if (!request.stream) return writeCompletion(res, completion);
-    await writeCompletionStream(res, completion, { includeUsage: request.includeUsage, tokenDelayMs, signal: closed.signal, ...(cut ? { cutAfterChunks: 3 } : {}) });
+    await writeCompletionStream(res, completion, { includeUsage: request.includeUsage, tokenDelayMs: step?.tokenDelayMs ?? tokenDelayMs, signal: closed.signal, ...(cut ? { cutAfterChunks: 3 } : {}) });
   };
 }

@@ -15,12 +15,24 @@ import type { ModelReply } from './rule-model';
  * applies the request's edits to the current content and answers in the asked format.
  */
 
-function isNewApp(ctx: PromptContext): boolean {
+function planOf(ctx: PromptContext): Plan | undefined {
   try {
-    return Plan.parse(JSON.parse(ctx.sections.plan ?? '')).files.every((f) => f.action === 'create');
+    return Plan.parse(JSON.parse(ctx.sections.plan ?? ''));
   } catch {
-    return ctx.paths.length === 0;
+    return undefined;
   }
+}
+
+const isNewApp = (ctx: PromptContext) => planOf(ctx)?.files.every((f) => f.action === 'create') ?? ctx.paths.length === 0;
+
+/**
+ * The request's edits plus those the plan settled on: feedback on a rejected plan reaches the coder
+ * only through the new plan, whose summary lists each edit ("...; ...") in the planner's words.
+ * One edit per kind, the request's first.
+ */
+function editsFor(ctx: PromptContext) {
+  const planned = (planOf(ctx)?.summary ?? '').split(/;\s*/).flatMap(readEditInstructions);
+  return [...readEditInstructions(requestWithFeedback(ctx)), ...planned].filter((e, i, all) => all.findIndex((o) => o.kind === e.kind) === i);
 }
 
 /** Edit blocks when asked for and possible; a whole file otherwise (a real model does the same). */
@@ -33,10 +45,9 @@ export function code(ctx: PromptContext): ModelReply {
   const parsed = CoderTask.safeParse(readFields(ctx.sections.task ?? ''));
   if (!parsed.success) return { content: 'I need a <task> section with action, path, format and why.' };
   const { action, path, format } = parsed.data;
-  const request = requestWithFeedback(ctx);
-  const edits = readEditInstructions(request);
+  const edits = editsFor(ctx);
   if (action === 'create') {
-    const base = isNewApp(ctx) ? appFiles(themeOf(request))[path] : undefined;
+    const base = isNewApp(ctx) ? appFiles(themeOf(requestWithFeedback(ctx)))[path] : undefined;
     const content = transformFile(path, base, edits) || stubFile(path);
     return { content: formatWholeFile({ path, content }) };
   }

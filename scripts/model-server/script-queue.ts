@@ -6,7 +6,8 @@ import { LlmRole } from '../../domain/llm-protocol';
  * of one role), and a log of every chat request, so tests can inject faults and count calls.
  */
 
-export const Fault = z.enum(['rate_limit', 'server_error', 'hang', 'cut_stream', 'malformed_json', 'length']);
+/** `unauthorized` (401) and `bad_request` (400) are the refusals no retry can fix. */
+export const Fault = z.enum(['rate_limit', 'server_error', 'hang', 'cut_stream', 'malformed_json', 'length', 'unauthorized', 'bad_request']);
 export type Fault = z.infer<typeof Fault>;
 
 export const ScriptStep = z.object({
@@ -16,6 +17,8 @@ export const ScriptStep = z.object({
   fault: Fault.optional(),
   /** The Retry-After header of a rate_limit fault. */
   retryAfterSeconds: z.number().int().nonnegative().default(1),
+  /** Delay between streamed tokens for this reply only: a slow but live stream (e.g. to cancel mid-way). */
+  tokenDelayMs: z.number().int().nonnegative().optional(),
   /** How many matching requests this step serves. */
   times: z.number().int().positive().default(1),
 });
@@ -30,6 +33,8 @@ export interface RequestRecord {
   /** The HTTP status answered; null while pending, for a hang, or a connection cut before any answer. */
   status: number | null;
   fault: Fault | null;
+  /** The client closed the connection before the reply was complete (an abort or its timeout; a scripted cut does not count). */
+  clientClosed: boolean;
   at: string;
 }
 
@@ -56,8 +61,8 @@ export class ScriptQueue {
     return step;
   }
 
-  record(entry: Omit<RequestRecord, 'at' | 'status'>): RequestRecord {
-    const record = { ...entry, status: null, at: new Date().toISOString() };
+  record(entry: Omit<RequestRecord, 'at' | 'status' | 'clientClosed'>): RequestRecord {
+    const record = { ...entry, status: null, clientClosed: false, at: new Date().toISOString() };
     this.records.push(record);
     return record;
   }

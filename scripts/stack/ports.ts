@@ -55,5 +55,5 @@ export function describeListener(port: number): string {
 
 /** The error every runner gives when a port it needs belongs to someone else. */
 export function portTakenError(port: number, service: string, variable: string): Error {
-  return new Error(`Port ${port}, which the ${service} needs, is taken by ${describeListener(port)}. Stop it, or move the ${service} with ${variable}=<port>.`);
+  return new Error(`Port ${port} (${service}) is taken by ${describeListener(port)}. Stop that process, or pick another port with ${variable}=<port>.`);
 }

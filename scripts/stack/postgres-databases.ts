@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { initOrm, migrate } from '../../db/orm';
 
 /** Creates each missing database; safe when several processes do it at once. */
 export async function createDatabases(adminUrl: string, names: string[]): Promise<string[]> {
@@ -21,6 +20,9 @@ export async function createDatabases(adminUrl: string, names: string[]): Promis
 
 /** Applies the checked-in migrations; returns the names of those it applied. */
 export async function migrateDatabase(url: string, log: (line: string) => void = console.log): Promise<string[]> {
+  // Loaded on first use: MikroORM takes seconds to import on a busy machine, and the runners
+  // should have their servers booting by then.
+  const { initOrm, migrate } = await import('../../db/orm');
   const orm = await initOrm(url, { logger: log });
   try {
     return await migrate(orm);

@@ -1,4 +1,3 @@
-import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey, type SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import * as forgeAttributes from '../../workflows/search-attributes';
 
@@ -27,6 +26,8 @@ export const cliTypeName = (type: SearchAttributeType) => cliTypeNames[type];
  * started without them. Also proves the frontend answers gRPC, not just TCP.
  */
 export async function registerSearchAttributes(address: string, namespace = 'default'): Promise<string[]> {
+  // Loaded on first use, so the dev server is already booting while the gRPC client loads.
+  const { Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address, connectTimeout: '5s' });
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });

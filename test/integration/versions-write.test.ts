@@ -96,6 +96,7 @@ it('lets exactly one of several racing writers with the same parent win; the oth
   }
   const rows = await sql<{ number: number; parent_version: number | null }>(app, 'select number, parent_version from code_versions where project_id = ? order by number', [projectId]);
   expect(rows).toEqual([{ number: 1, parent_version: null }, { number: 2, parent_version: 1 }, { number: 3, parent_version: 2 }, { number: 4, parent_version: 3 }]);
+  expect(await sql(app, 'select seq from events where topic = ? order by seq', [`project:${projectId}`])).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }, { seq: 4 }]);
   // Losers left no blobs: of the 24 own.txt contents, only the 3 winners' exist.
   expect(await sql(app, 'select 1 from file_blobs where hash in (?)', [ownHashes])).toHaveLength(3);
 });

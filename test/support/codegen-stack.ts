@@ -1,9 +1,12 @@
 import { expect } from 'vitest';
 import type { JobDto, SessionSettings } from '../../domain/agents';
+import type { Config } from '../../domain/config';
 import { TaskQueue } from '../../domain/task-queues';
+import { appFiles } from '../../scripts/model-server/app-templates';
+import { themeOf } from '../../scripts/model-server/app-theme';
 import { createWorkerActivities } from '../../worker/activities';
 import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
-import { createProject } from './projects';
+import { createProject, saveVersion } from './projects';
 import { seedRoleMatrix } from './seed';
 import { startTestApp, type TestApp } from './test-app';
 import { openWorkerTestEnv, startTestWorkers, testWorkerConfig, uniqueTaskQueues, type RunningWorkers, type WorkerTestEnv } from './test-workers';
@@ -17,11 +20,16 @@ export interface CodegenStack {
   app: TestApp;
   model: ModelServer;
   env: WorkerTestEnv;
-  workers: RunningWorkers;
+  /** Absent with `{ workers: false }`: the test runs its own worker processes. */
+  workers: RunningWorkers | undefined;
+  /** TEMPORAL_TASK_QUEUE_PREFIX of this stack's API, for workers started elsewhere. */
+  taskQueuePrefix: string;
   roles: Awaited<ReturnType<typeof seedRoleMatrix>>;
   /** Starts fresh workers (e.g. after killing the first ones). */
   restartWorkers: () => Promise<void>;
   newProject: () => Promise<string>;
+  /** Saves version 1 of a project without the model: the offline model's app for `request` (a todo list by default). */
+  seedApp: (projectId: string, request?: string) => Promise<void>;
   startSession: (projectId: string, settings?: Partial<SessionSettings>) => Promise<string>;
   send: (sessionId: string, content: string) => Promise<JobDto>;
   /** Polls GET /jobs/:id until `until` holds (default: a terminal status). */
@@ -31,12 +39,25 @@ export interface CodegenStack {
 
 export const isTerminal = (job: JobDto) => ['completed', 'failed', 'cancelled'].includes(job.status);
 
-export async function startCodegenStack(options: { latencyMs?: number; tokenDelayMs?: number; llmTimeoutMs?: number } = {}): Promise<CodegenStack> {
+export interface CodegenStackOptions {
+  latencyMs?: number;
+  tokenDelayMs?: number;
+  llmTimeoutMs?: number;
+  /** A Temporal server of the test's own (default: the run's shared dev server). */
+  temporalAddress?: string;
+  /** false: no in-process workers (default true). */
+  workers?: boolean;
+  /** API config overrides, e.g. a small SESSION_MAX_TURNS or SESSION_IDLE_SECONDS. */
+  app?: Partial<Record<keyof Config, string>>;
+}
+
+export async function startCodegenStack(options: CodegenStackOptions = {}): Promise<CodegenStack> {
   const model = await startModelServer({ latencyMs: options.latencyMs, tokenDelayMs: options.tokenDelayMs });
   const queues = uniqueTaskQueues();
   const prefix = queues.agents.slice(0, -TaskQueue.agents.length);
-  const app = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: prefix });
-  const env = await openWorkerTestEnv();
+  const temporal = options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : {};
+  const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal });
+  const env = await openWorkerTestEnv(temporal);
   const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000) };
   const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }) });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
@@ -46,12 +67,17 @@ export async function startCodegenStack(options: { latencyMs?: number; tokenDela
     app,
     model,
     env,
-    workers: await start(),
+    workers: options.workers === false ? undefined : await start(),
+    taskQueuePrefix: prefix,
     roles,
     restartWorkers: async () => {
       stack.workers = await start();
     },
     newProject: () => createProject(app, token, roles.orgId),
+    seedApp: async (projectId, request = 'a todo list') => {
+      const files = Object.entries(appFiles(themeOf(request))).map(([path, content]) => ({ path, content }));
+      expect(await saveVersion(app, token, projectId, null, files)).toBe(1);
+    },
     startSession: async (projectId, settings = {}) => {
       const res = await app.call('POST', `/projects/${projectId}/sessions`, { token, body: { settings } });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -73,7 +99,7 @@ export async function startCodegenStack(options: { latencyMs?: number; tokenDela
       }
     },
     close: async () => {
-      await stack.workers.stop().catch(() => undefined);
+      await stack.workers?.stop().catch(() => undefined);
       await Promise.allSettled([app.close(), model.close()]);
       await env.close();
     },

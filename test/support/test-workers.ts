@@ -33,8 +33,9 @@ export function testWorkerConfig(overrides: Partial<Record<keyof WorkerConfig, s
   });
 }
 
-export async function openWorkerTestEnv(): Promise<WorkerTestEnv> {
-  const config = testWorkerConfig();
+/** `overrides.TEMPORAL_ADDRESS` points at a test's own Temporal server. */
+export async function openWorkerTestEnv(overrides: Partial<Record<keyof WorkerConfig, string>> = {}): Promise<WorkerTestEnv> {
+  const config = testWorkerConfig(overrides);
   const orm = await initOrm(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -1,0 +1,89 @@
+// `npm run bench:codegen`: codegen jobs at 1, 10 and 50 at once through the whole product (API and
+// worker as child processes, Temporal, Postgres, the offline model server at a fixed latency), next
+// to the same activity functions run in-process without Temporal, in the same run. Prints a table
+// and writes bench/results/codegen-throughput.json. BENCH_LEVELS (e.g. "1,10") and
+// BENCH_MODEL_LATENCY_MS change the shape; worker settings (WORKER_MAX_CONCURRENT_BUILDS...) pass
+// through to both paths. Exits 1 when a job fails.
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../scripts/stack/paths';
+import { formatStageTable, formatTable, summarize, writeJson, type LevelResult } from './codegen/bench-report';
+import { startBenchStack } from './codegen/bench-stack';
+import { createInProcessRunner } from './codegen/in-process-jobs';
+import { startLlmTimer } from './codegen/llm-timer';
+import { measureCpu } from './codegen/cpu-usage';
+import { sampleRss } from './codegen/rss-sampler';
+import { runTemporalJobs, signUpBenchUser } from './codegen/temporal-jobs';
+
+const levels = (process.env.BENCH_LEVELS ?? '1,10,50').split(',').map(Number);
+const latencyMs = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 50);
+const overheadGoal = 1.3;
+const jobTimeoutMs = 300_000;
+const resultsPath = join(repoRoot, 'bench/results/codegen-throughput.json');
+
+const say = (line: string) => console.log(`[bench] ${line}`);
+const startedAt = new Date();
+say(`provisioning (model latency ${latencyMs} ms per call, levels ${levels.join(', ')})`);
+const stack = await startBenchStack({ latencyMs });
+const llmTimer = startLlmTimer();
+const results: LevelResult[] = [];
+try {
+  const user = await signUpBenchUser(stack.apiOrigin);
+  const runInProcess = createInProcessRunner(stack.orm, stack.workerConfig);
+  // The bench process hosts the model server on both paths; the Temporal dev server is shared.
+  const temporalPids = { ...stack.pids, bench: process.pid, ...(stack.temporalPid ? { temporal: stack.temporalPid } : {}) };
+  // One job each way first, not counted: workflow bundle, JIT, tsc's first read of the dependency cache.
+  say('warming up');
+  const warm = [...(await runTemporalJobs(user, 1, 'warm-up', jobTimeoutMs)).runs, ...(await runInProcess(user, 1, 'warm-up')).runs];
+  if (warm.some((r) => !r.ok)) throw new Error(`warm-up failed: ${warm.map((r) => r.error).join('; ')}`);
+
+  for (const n of levels) {
+    say(`${n} concurrent jobs through the API and Temporal`);
+    const rss = sampleRss(stack.pids);
+    let cpu = measureCpu(temporalPids);
+    llmTimer.take();
+    const temporal = await runTemporalJobs(user, n, `N=${n}`, jobTimeoutMs);
+    const temporalLlm = llmTimer.take();
+    const temporalCpu = cpu.stop();
+    const peakRssMiB = rss.stop() as LevelResult['peakRssMiB'];
+    say(`${n} concurrent jobs in-process`);
+    cpu = measureCpu({ bench: process.pid });
+    const inProcess = await runInProcess(user, n, `N=${n}`);
+    const inProcessLlm = llmTimer.take();
+    const inProcessCpu = cpu.stop();
+    const level: LevelResult = {
+      concurrency: n,
+      temporal: summarize(temporal, temporalLlm, temporalCpu),
+      inProcess: summarize(inProcess, inProcessLlm, inProcessCpu),
+      overhead: 0,
+      overheadP50: 0,
+      peakRssMiB,
+    };
+    level.overhead = level.temporal.totalWallMs / level.inProcess.totalWallMs;
+    level.overheadP50 = level.temporal.p50Ms / level.inProcess.p50Ms;
+    results.push(level);
+  }
+} finally {
+  llmTimer.stop();
+  await stack.close();
+}
+
+const errors = results.reduce((sum, l) => sum + l.temporal.errors + l.inProcess.errors, 0);
+const goalMet = results.every((l) => l.overhead <= overheadGoal) && errors === 0;
+console.log(`\n${formatTable(results)}\n\n${formatStageTable(results)}\n`);
+for (const l of results) for (const [path, r] of [['temporal', l.temporal], ['in-process', l.inProcess]] as const) {
+  if (r.errors) say(`N=${l.concurrency} ${path}: ${r.errors} failed, e.g. ${r.errorSamples.join(' | ')}`);
+}
+say(`goal (overhead <= ${overheadGoal}x at every level, no errors): ${goalMet ? 'met' : 'missed'}`);
+writeJson(resultsPath, {
+  startedAt: startedAt.toISOString(),
+  durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+  machine: { cpus: cpus().length, memoryMiB: Math.round(totalmem() / 2 ** 20), node: process.version },
+  modelLatencyMs: latencyMs,
+  worker: { maxConcurrentBuilds: stack.workerConfig.WORKER_MAX_CONCURRENT_BUILDS },
+  overheadGoal,
+  goalMet,
+  levels: results,
+});
+say(`wrote ${resultsPath}`);
+process.exit(errors > 0 ? 1 : 0);

@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { initOrm, type MikroORM } from '../../db/orm';
+import { parseWorkerConfig, type WorkerConfig } from '../../domain/config';
+import { startModelServer, type ModelServer } from '../../scripts/model-server/server';
+import { logsDir, repoRoot } from '../../scripts/stack/paths';
+import { freePort, loopback } from '../../scripts/stack/ports';
+import { spawnService, type ServiceProcess } from '../../scripts/stack/service-process';
+import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
+import { waitUntil } from '../../scripts/stack/wait-until';
+
+/** The process listening on a local TCP port (the Temporal server, whoever started it), if ss can tell. */
+function listenerPid(port: number): number | undefined {
+  try {
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return Number(/pid=(\d+)/.exec(out)?.[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BenchStack {
+  /** The API's origin (REST under /api/v1). */
+  apiOrigin: string;
+  /** Pids of the API and worker child processes, for memory sampling. */
+  pids: { api: number; worker: number };
+  model: ModelServer;
+  /** The Temporal server's pid when it runs on this machine, for CPU accounting. */
+  temporalPid?: number;
+  /** The bench's own ORM and worker config, for the in-process baseline on the same database. */
+  orm: MikroORM;
+  workerConfig: WorkerConfig;
+  close: () => Promise<void>;
+}
+
+/**
+ * Everything the benchmark measures, all real and all fresh: a database migrated from empty on the
+ * shared Postgres, the dev Temporal server, the offline model server in this process at a fixed
+ * latency, and the API and a worker as child processes (`api/main.ts`, `worker/main.ts`, exactly
+ * what production runs), on task queues of their own. Child output goes to .data/logs/bench-*.log.
+ */
+/** `workerEnv` adds settings for the worker alone (and the in-process config), e.g. its BUILDS_DIR. */
+export async function startBenchStack(options: { latencyMs: number; workerEnv?: Record<string, string> }): Promise<BenchStack> {
+  const servers = await provideSharedServers();
+  const database = await createRunDatabase(servers.adminUrl, 'forge_bench');
+  const model = await startModelServer({ port: 0, latencyMs: options.latencyMs });
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    // setup.sh writes dev secrets to .data/dev.env (run.sh exports them); a bare run gets throwaway ones.
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_TASK_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}-`,
+    OPENAI_BASE_URL: model.url,
+    OPENAI_API_KEY: 'bench',
+    HOST: loopback,
+    PORT: String(port),
+  };
+  const children: ServiceProcess[] = [];
+  const child = (name: string, entry: string, extra: Record<string, string> = {}) => {
+    const started = spawnService(name, process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env: { ...env, ...extra }, logFile: join(logsDir, `bench-${name}.log`) });
+    children.push(started);
+    return started;
+  };
+  const close = async () => {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await Promise.allSettled([model.close(), database.drop()]);
+    await servers.release();
+  };
+
+  try {
+    const api = child('api', 'api/main.ts');
+    const worker = child('worker', 'worker/main.ts', options.workerEnv);
+    const apiOrigin = `http://${loopback}:${port}`;
+    await waitUntil('the bench API', async () => (await fetch(`${apiOrigin}/api/v1/health`)).ok, { timeoutMs: 90_000, failed: api.exitReason });
+    const workerConfig = parseWorkerConfig({ ...env, ...options.workerEnv });
+    const orm = await initOrm(database.url);
+    return {
+      apiOrigin,
+      pids: { api: api.pid, worker: worker.pid },
+      temporalPid: listenerPid(Number(servers.temporalAddress.split(':').at(-1))),
+      model,
+      orm,
+      workerConfig,
+      close: async () => {
+        await orm.close();
+        await close();
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

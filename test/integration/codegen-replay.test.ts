@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorkflows } from '../../worker/create-workers';
+import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
+import { acceptedUpdates, scheduledActivities, startedChildren } from '../support/workflow-history';
+
+/**
+ * Determinism guard: histories of real runs (test/replay-histories/, re-recorded only by
+ * scripts/record-histories.ts) replay against today's workflow code. A change that would break
+ * jobs and sessions already running in production (a reordered, added or removed activity, timer
+ * or child) fails here instead; such a change needs `patched()` or a new workflow type.
+ */
+
+const names = Object.keys(recordedHistories) as RecordedHistory[];
+const histories = Object.fromEntries(names.map((name) => [name, loadRecordedHistory(name)])) as Record<RecordedHistory, ReturnType<typeof loadRecordedHistory>>;
+
+// Replay workers log every state change at INFO; only warnings matter here.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let workflowBundle: WorkflowBundle;
+beforeAll(async () => { workflowBundle = await bundleWorkflows(); });
+
+describe('recorded workflow histories', () => {
+  it('replay against the current workflow code without a determinism error', async () => {
+    const all = loadAllHistories();
+    expect(all.map((h) => h.file)).toEqual(expect.arrayContaining(Object.values(recordedHistories)));
+    const results = [];
+    const replay = all.map(({ file, history }) => ({ workflowId: file, history }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'forge-replay' }, replay)) {
+      results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : null });
+    }
+    expect(results).toEqual(all.map(({ file }) => ({ workflowId: file, error: null })));
+  });
+
+  it('cover every stage of a job, its commands, and a session running jobs as children', () => {
+    const job = scheduledActivities(histories.fullJob);
+    expect(new Set(job)).toEqual(new Set(['reportJob', 'loadBase', 'classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles', 'saveJobVersion']));
+    expect(job.filter((type) => type === 'typeCheckFiles')).toHaveLength(2);
+    expect(acceptedUpdates(histories.fullJob)).toEqual(['answer', 'approvePlan']);
+    expect(scheduledActivities(histories.questionJob)).toContain('classifyIntent');
+    expect(scheduledActivities(histories.questionJob)).not.toContain('planChanges');
+
+    expect(acceptedUpdates(histories.session)).toEqual(['sendMessage', 'sendMessage']);
+    expect(startedChildren(histories.session)).toEqual(['codegenJobWorkflow', 'codegenJobWorkflow']);
+    expect(scheduledActivities(histories.session)).toEqual(['createJob', 'createJob', 'closeSession']);
+  });
+
+  it('catch a workflow change that breaks replay', async () => {
+    const altered = fileURLToPath(new URL('../support/nondeterministic-workflows.ts', import.meta.url));
+    await expect(Worker.runReplayHistory({ workflowsPath: altered, replayName: 'forge-replay-altered' }, histories.fullJob))
+      .rejects.toMatchObject({ name: 'DeterminismViolationError' });
+  });
+});

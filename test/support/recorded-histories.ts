@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { historyFromJson } from './history-json';
+
+/**
+ * The workflow histories checked in under test/replay-histories/, in Temporal's JSON history
+ * format (what `temporal workflow show --output json` writes and the Web UI downloads). The named
+ * ones are recorded by scripts/record-histories.ts; any other .json there is replayed as well.
+ */
+export const recordedHistories = {
+  /** A session with two messages, closed at the end. */
+  session: 'session.json',
+  /** Its first job: intent, questions, plan, approval, generate, check, fix, check, save. */
+  fullJob: 'codegen-job-all-stages.json',
+  /** Its second job: a question, answered without a plan. */
+  questionJob: 'codegen-job-question.json',
+} as const;
+
+export type RecordedHistory = keyof typeof recordedHistories;
+
+const directory = new URL('../replay-histories/', import.meta.url);
+
+export const recordedHistoryUrl = (name: RecordedHistory) => new URL(recordedHistories[name], directory);
+
+const load = (file: string): History => historyFromJson(JSON.parse(readFileSync(new URL(file, directory), 'utf8')));
+
+export const loadRecordedHistory = (name: RecordedHistory): History => load(recordedHistories[name]);
+
+/** Every history in the directory, by file name. */
+export const loadAllHistories = (): Array<{ file: string; history: History }> =>
+  readdirSync(directory).filter((file) => file.endsWith('.json')).sort().map((file) => ({ file, history: load(file) }));

@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../scripts/stack/paths';
+import { isAlive, spawnService } from '../../scripts/stack/service-process';
+import { waitUntil } from '../../scripts/stack/wait-until';
+
+/** A real `worker/main.ts` process, as production runs it, that a test can SIGKILL. */
+export interface SpawnedWorker {
+  /** SIGKILL to the whole process group: no drain, no goodbye to the server, as a crashed host. */
+  kill: () => Promise<void>;
+  /** The graceful path (SIGTERM), for cleanup. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `node --import tsx worker/main.ts` (what `npm run worker` runs) with `env` and waits for
+ * its "worker polling" log line. Logs go to a temporary file, read for readiness (and quoted by the
+ * error when the worker exits while starting).
+ */
+export async function spawnWorker(env: Record<string, string>, name = 'worker'): Promise<SpawnedWorker> {
+  const dir = mkdtempSync(join(tmpdir(), 'forge-worker-'));
+  const logFile = join(dir, `${name}.log`);
+  const child = spawnService(name, process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: repoRoot,
+    // Only what it is given (nothing of the developer's environment); info: the readiness line's level.
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    logFile,
+  });
+  // With a log file the child outlives us by design; a test that dies must not leave it polling.
+  const killGroup = () => isAlive(child.pid) && process.kill(-child.pid, 'SIGKILL');
+  process.once('exit', killGroup);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const done = async (stop: () => Promise<unknown>) => {
+    await stop();
+    process.off('exit', killGroup);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(`${name} polling`, async () => log().includes('"msg":"worker polling"'), { timeoutMs: 120_000, failed: child.exitReason });
+  } catch (error) {
+    await done(async () => killGroup());
+    throw error;
+  }
+  return {
+    kill: () => done(async () => {
+      killGroup();
+      await child.exited;
+    }),
+    stop: () => done(child.stop),
+  };
+}

@@ -1,0 +1,45 @@
+import type { History } from '@temporalio/common/lib/proto-utils';
+
+/**
+ * Reading a workflow's event history the way an operator does in `temporal workflow show`: which
+ * activities ran and completed, which updates arrived, and where a reset may resume.
+ */
+
+type HistoryEvent = NonNullable<History['events']>[number];
+
+const events = (history: History): HistoryEvent[] => history.events ?? [];
+const idOf = (value: { toString(): string } | null | undefined) => Number(value?.toString());
+
+const scheduledTypes = (history: History) =>
+  new Map(events(history).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[idOf(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '']] : [])));
+
+/** Activity types in the order they were scheduled (with repeats). */
+export const scheduledActivities = (history: History): string[] => [...scheduledTypes(history).values()];
+
+/** How many activities of `type` have completed in this history. */
+export function completedActivities(history: History, type: string): number {
+  const types = scheduledTypes(history);
+  return events(history).filter((e) => e.activityTaskCompletedEventAttributes && types.get(idOf(e.activityTaskCompletedEventAttributes.scheduledEventId)) === type).length;
+}
+
+/** Names of the updates the workflow accepted. */
+export const acceptedUpdates = (history: History): string[] =>
+  events(history).flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''] : []));
+
+/** Child workflows the workflow started, by workflow type. */
+export const startedChildren = (history: History): string[] =>
+  events(history).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name ?? ''] : []));
+
+/**
+ * The reset point right after an activity: the id of the WorkflowTaskCompleted event of the workflow
+ * task that handled the last completion of `type` (a Long, as resetWorkflowExecution takes it). A
+ * reset there keeps that result and redoes what followed.
+ */
+export function resetPointAfter(history: History, type: string): NonNullable<HistoryEvent['eventId']> {
+  const types = scheduledTypes(history);
+  const all = events(history);
+  const done = all.findLastIndex((e) => e.activityTaskCompletedEventAttributes && types.get(idOf(e.activityTaskCompletedEventAttributes.scheduledEventId)) === type);
+  const point = all.slice(done + 1).find((e) => e.workflowTaskCompletedEventAttributes);
+  if (done < 0 || !point?.eventId) throw new Error(`No workflow task completed after a ${type} activity`);
+  return point.eventId;
+}
