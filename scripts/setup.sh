@@ -84,6 +84,14 @@ if ! has_postgres; then
   has_postgres || fail "PostgreSQL was installed but initdb was not found"
 fi
 
+# 4b. bubblewrap confines builds and preview servers of generated code; optional: without it they
+# run as plain child processes (limits still apply) and the build log says so.
+if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  say "installing bubblewrap (sandbox for generated code)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+    || say "bubblewrap could not be installed: builds run unconfined (limits still apply)"
+fi
+
 # 5. Development secrets, generated once per checkout and readable by the owner only.
 if [ ! -f .data/dev.env ]; then
   mkdir -p .data

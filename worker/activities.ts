@@ -12,6 +12,7 @@ import { createStackCheckActivities } from '../activities/system/stack-check';
 import { readBlobs } from '../db/repositories/blobs';
 import type { MikroORM } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
+import type { Topic } from '../domain/events';
 import type { FileHashes } from '../domain/agent-workflows';
 
 export interface ActivityDeps {
@@ -35,12 +36,15 @@ const readFilesFrom = (orm: MikroORM) => async (files: FileHashes): Promise<Reco
  */
 export function createWorkerActivities(deps: ActivityDeps) {
   const llm = deps.llm ?? createLlmClient(deps.config);
-  const delivery = { orm: deps.orm, config: deps.config, publisher: createDeltaPublisher({ orm: deps.orm }) };
+  const publisher = createDeltaPublisher({ orm: deps.orm });
+  const delivery = { orm: deps.orm, config: deps.config, publisher };
+  // LLM tokens go live as transient `delta` events on the job's topic (never stored one by one).
+  const publishDelta = deps.publishDelta ?? ((topic: string, data: Record<string, unknown>) => publisher.publish(topic as Topic, { type: 'delta', data }));
   return {
     agents: {
       ...createStackCheckActivities(deps),
       ...createJobActivities(deps),
-      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta: deps.publishDelta }),
+      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta }),
       ...createDeliveryRecordActivities(deps),
     },
     builds: {
