@@ -51,6 +51,8 @@ export const SessionSettings = z.object({
   tokenBudget: z.number().int().min(1_000).max(10_000_000).default(400_000),
   /** Files generated at once. */
   generateConcurrency: z.number().int().min(1).max(8).default(3),
+  /** Start a preview of every version a job saves (a child workflow that outlives the job). */
+  autoPreview: z.boolean().default(true),
 });
 export type SessionSettings = z.infer<typeof SessionSettings>;
 

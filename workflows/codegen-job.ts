@@ -2,15 +2,20 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { addUsage, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
 import type { FileHashes, JobCheckpoint, JobOutcome, JobPatch, JobWorkflowInput } from '../domain/agent-workflows';
 import { buildsQueueFor } from '../domain/task-queues';
+import { previewWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import type { createCodegenActivities } from '../activities/codegen/codegen-activities';
 import type { createCheckActivities } from '../activities/codegen/check-activities';
@@ -18,7 +23,8 @@ import { build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, toJobError } from './codegen/job-failure';
 import { mapLimited } from './codegen/map-limited';
-import { ForgeStage } from './search-attributes';
+import { previewWorkflow } from './preview';
+import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-attributes';
 
 const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
 /**
@@ -168,6 +174,8 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     await enter('save', 'running', 'saving a new version');
     const saved = await jobs.saveJobVersion({ jobId, projectId: input.projectId, actorId: input.actorId, base, files, message: plan.message });
     await report({}, [{ type: 'version.saved', data: { version: saved.number } }]);
+    // Patched so histories recorded before jobs started previews still replay.
+    if (settings.autoPreview !== false && patched('codegen-starts-preview')) await startPreview(saved.number);
     return await finish('completed', saved.number);
   } catch (err) {
     if (isCancellation(err)) {
@@ -187,6 +195,23 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       [{ type: 'job.finished', data: { status: final, resultVersion, error } }],
     );
     return { status: final, resultVersion, error, usage };
+  }
+
+  /** A preview of the new version, as a child that outlives the job (ABANDON): the job does not wait for it. */
+  async function startPreview(version: number): Promise<void> {
+    const previewId = uuid4();
+    await startChild(previewWorkflow, {
+      workflowId: previewWorkflowId(previewId),
+      args: [{ previewId, projectId: input.projectId, organizationId: input.organizationId, version, requestedBy: null }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Preview of version ${version} saved by job ${jobId}`,
+      typedSearchAttributes: [
+        { key: ForgeOrgId, value: input.organizationId },
+        { key: ForgeProjectId, value: input.projectId },
+        { key: ForgeJobType, value: 'preview' },
+      ],
+    });
+    await report({}, [{ type: 'preview.started', data: { previewId, version } }]);
   }
 
   async function stopWaiting(message: string): Promise<JobOutcome> {

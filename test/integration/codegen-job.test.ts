@@ -94,3 +94,32 @@ describe('codegen job end to end', () => {
     expect(session.usage.promptTokens).toBeGreaterThan(0);
   });
 });
+
+describe('a session with autoPreview', () => {
+  it('starts a preview of the saved version that goes live on its own, outliving the job', async () => {
+    const { app, roles } = stack;
+    const projectId = await stack.newProject();
+    const sessionId = await stack.startSession(projectId, { autoPreview: true });
+    const job = await stack.waitForJob((await stack.send(sessionId, 'Build a counter app')).id);
+    expect(job).toMatchObject({ status: 'completed', resultVersion: 1 });
+
+    const events = await app.call('GET', `/topics/job:${job.id}/events?afterSeq=0`, { token: roles.viewer.token });
+    const started = events.body.items.find((e: { type: string }) => e.type === 'preview.started');
+    expect(started?.data).toMatchObject({ version: 1 });
+    const previewId = started.data.previewId as string;
+
+    const deadline = Date.now() + 90_000;
+    let preview = await app.call('GET', `/previews/${previewId}`, { token: roles.viewer.token });
+    while (!['live', 'failed'].includes(preview.body.status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      preview = await app.call('GET', `/previews/${previewId}`, { token: roles.viewer.token });
+    }
+    expect(preview.body).toMatchObject({ status: 'live', version: 1 });
+    const page = await fetch(preview.body.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="root"');
+
+    const ended = await app.call('DELETE', `/previews/${previewId}`, { token: roles.editor.token });
+    expect(ended.status).toBeLessThan(300);
+  }, 120_000);
+});

@@ -79,7 +79,8 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
       expect(await saveVersion(app, token, projectId, null, files)).toBe(1);
     },
     startSession: async (projectId, settings = {}) => {
-      const res = await app.call('POST', `/projects/${projectId}/sessions`, { token, body: { settings } });
+      // Previews build with Vite and serve for 30 minutes: only the tests about them turn them on.
+      const res = await app.call('POST', `/projects/${projectId}/sessions`, { token, body: { settings: { autoPreview: false, ...settings } } });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.id;
     },
