@@ -36,6 +36,8 @@ export function createJobActivities({ orm }: { orm: MikroORM }) {
         const { checkpoint, ...fields } = patch;
         em.assign(job, fields);
         if (checkpoint) job.checkpoint = checkpoint;
+        // Progress on a row a previous run finished means a new run (an operator's reset): reopen it.
+        if (patch.status && !terminal.has(patch.status) && job.finishedAt) Object.assign(job, { finishedAt: null, resultVersion: null, error: null });
         if (patch.status === 'running' && !job.startedAt) job.startedAt = new Date();
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
         if (patch.status && terminal.has(patch.status) && !job.finishedAt) {

@@ -59,6 +59,9 @@ export async function ensureTemporal(options: EnsureTemporalOptions): Promise<Te
     : spawnService('temporal', temporalBinary, [
         'server', 'start-dev', '--ip', loopback, '--port', String(port), '--ui-port', String(uiPort),
         '--db-filename', dbFile, '--log-level', 'warn', ...startDevSearchAttributeFlags(),
+        // Activities scheduled by a workflow task start on the same worker without a poll round trip:
+        // measured 30-50 % less server CPU per codegen job (bench/codegen-throughput.ts).
+        '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
       ], { logFile: options.logFile });
   if (child) writeFileSync(pidFile, `${child.pid}\n`);
   const stop = async () => {
