@@ -32,7 +32,8 @@ const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrit
  * heartbeats at most every 0.8 x heartbeatTimeout: model calls beat every second
  * (codegen-activities.ts), so a short timeout is what lets a cancel abort a running call in seconds.
  */
-const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>({ ...llmCall, heartbeatTimeout: '5 seconds' });
+const llmOptions = { ...llmCall, heartbeatTimeout: '5 seconds' };
+const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>(llmOptions);
 
 /**
  * One chat message, end to end: intent, questions, plan, approval, generate, check, fix, save.
@@ -40,7 +41,8 @@ const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>({ ...llm
  */
 export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOutcome> {
   const { jobId, settings } = input;
-  const checks = proxyActivities<ReturnType<typeof createCheckActivities>>({ ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) });
+  const checkOptions = { ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) };
+  const checks = proxyActivities<ReturnType<typeof createCheckActivities>>(checkOptions);
   const cp: JobCheckpoint = { ...input.resume };
   let usage: Usage = cp.usage ?? emptyUsage();
   let status: JobStatus = 'running';
@@ -88,7 +90,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const base = cp.base;
     await report({ baseVersion: base.version });
     if (!cp.intent) {
-      const result = await llm.classifyIntent({ jobId, request: request(), files: base.files });
+      const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: base.files }]);
       charge(result.usage);
       cp.intent = result.intent;
       await checkpoint();
@@ -112,7 +114,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let feedback: string | undefined;
     while (!cp.plan) {
       await enter('plan', 'running', feedback ? 're-planning with feedback' : 'planning the change');
-      const result = await llm.planChanges({ jobId, request: request(), intent, files: base.files, feedback });
+      const result = await llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: base.files, feedback }]);
       charge(result.usage);
       if (rejected && samePlan(rejected, result.plan)) throw jobFailure('loop_detected', 'The model proposed the same plan again after it was rejected');
       await report({ plan: result.plan, intent: intent.kind }, [{ type: 'plan', data: result.plan }]);
@@ -140,7 +142,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     if (!cp.generated) {
       await enter('generate', 'running', `writing ${plan.files.length} files`);
       const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
-        llm.generateFile({ jobId, projectId: input.projectId, request: request(), plan, file, files: base.files }),
+        llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ jobId, projectId: input.projectId, request: request(), plan, file, files: base.files }]),
       );
       const files: FileHashes = { ...base.files };
       for (const w of written) {
@@ -156,7 +158,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let previousDiagnostics = '';
     for (let round = 0; ; round++) {
       await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
-      const result = await checks.typeCheckFiles({ files });
+      const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [{ files }]);
       await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
       if (result.ok) break;
       if (round >= settings.maxFixRounds) {
@@ -166,7 +168,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       if (fingerprint === previousDiagnostics) throw jobFailure('loop_detected', 'The same type errors came back after a fix', { diagnostics: result.diagnostics.slice(0, 50) });
       previousDiagnostics = fingerprint;
       await enter('fix', 'running', `fixing ${result.diagnostics.length} type errors (round ${round + 1})`);
-      const fixed = await llm.fixFiles({ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files });
+      const fixed = await llm.fixFiles.executeWithOptions({ ...llmOptions, summary: `Fix ${result.diagnostics.length} type errors` }, [{ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files }]);
       charge(fixed.usage);
       files = { ...files, ...fixed.files };
     }
