@@ -59,10 +59,10 @@ export interface CheckWorkspace {
  * A fresh temp directory holding the app's files, with node_modules linked to the provisioned
  * dependency cache: a check never installs anything, and concurrent checks share one cache.
  */
-export async function createCheckWorkspace(files: Readonly<Record<string, string>>, depsDir: string): Promise<CheckWorkspace> {
+export async function createCheckWorkspace(files: Readonly<Record<string, string>>, depsDir: string, root = tmpdir()): Promise<CheckWorkspace> {
   const paths = Object.keys(files);
   assertWritable(paths);
-  const dir = await mkdtemp(join(tmpdir(), 'forge-check-'));
+  const dir = await mkdtemp(join(root, 'forge-check-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     for (const path of paths) {

@@ -11,6 +11,8 @@ export interface TypeCheckOptions {
   timeoutMs?: number;
   /** The provisioned toolchain (scripts/provision-check-deps.sh). */
   depsDir?: string;
+  /** Where the throwaway workspace is made (default: the OS temp dir). */
+  workspaceRoot?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function typeCheck(files: Readonly<Record<string, string>>, options
   const started = performance.now();
   const depsDir = options.depsDir ?? defaultCheckDepsDir;
   const tsc = nativeTscPath(depsDir);
-  const workspace = await createCheckWorkspace(files, depsDir);
+  const workspace = await createCheckWorkspace(files, depsDir, options.workspaceRoot);
   try {
     const run = await runProcess(tsc, ['--noEmit', '-p', '.', '--pretty', 'false'], {
       cwd: workspace.dir,

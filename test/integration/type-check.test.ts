@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,8 +44,6 @@ const app: Record<string, string> = {
   ].join('\n'),
   'src/index.css': 'body { font-family: sans-serif; }\n',
 };
-
-const leftoverWorkspaces = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('forge-check-'));
 
 beforeAll(async () => {
   // The same idempotent step `npm test` runs first; near-instant when the cache is already there.
@@ -94,13 +92,15 @@ describe('typeCheck', () => {
   });
 
   it('stops at the time limit or on abort, and always removes its workspace', async () => {
-    const before = await leftoverWorkspaces();
-    await expect(typeCheck(app, { timeoutMs: 1 })).rejects.toBeInstanceOf(ProcessTimeoutError);
+    // A root of its own: other suites type-check in the shared temp dir at the same time.
+    const workspaceRoot = await mkdtemp(join(tmpdir(), 'forge-check-test-'));
+    await expect(typeCheck(app, { timeoutMs: 1, workspaceRoot })).rejects.toBeInstanceOf(ProcessTimeoutError);
     const controller = new AbortController();
     const reason = new Error('job cancelled');
     setTimeout(() => controller.abort(reason), 5);
-    await expect(typeCheck(app, { signal: controller.signal })).rejects.toBe(reason);
-    expect(await leftoverWorkspaces()).toEqual(before);
+    await expect(typeCheck(app, { signal: controller.signal, workspaceRoot })).rejects.toBe(reason);
+    expect(await readdir(workspaceRoot)).toEqual([]);
+    await rm(workspaceRoot, { recursive: true });
     // The workspace's node_modules was a link: removing it left the shared cache intact.
     expect(existsSync(join(defaultCheckDepsDir, 'node_modules', 'react', 'package.json'))).toBe(true);
   });
