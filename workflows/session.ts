@@ -20,7 +20,7 @@ import { jobWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import { storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from './search-attributes';
+import { jobSearchAttributes } from './job-search-attributes';
 
 export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorId: string }]>('sendMessage');
 export const closeSessionSignal = defineSignal('close');
@@ -73,12 +73,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
         args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: input.settings }],
         staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        typedSearchAttributes: [
-          { key: ForgeOrgId, value: input.organizationId },
-          { key: ForgeProjectId, value: input.projectId },
-          { key: ForgeSessionId, value: input.sessionId },
-          { key: ForgeJobType, value: 'codegen' },
-        ],
+        typedSearchAttributes: jobSearchAttributes(input),
       });
     } catch {
       // A failed or cancelled job has recorded its own outcome; the session moves on to the next message.

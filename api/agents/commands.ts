@@ -10,7 +10,7 @@ import { recordAudit } from '../../db/repositories/audit';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { sendMessageUpdate } from '../../workflows/session';
 import { codegenJobWorkflow } from '../../workflows/codegen-job';
-import { jobSearchAttributes } from './search-attributes';
+import { jobSearchAttributes } from '../../workflows/job-search-attributes';
 import { asCommand } from './temporal-errors';
 import { toJobDto } from './job-dto';
 import { loadJob, loadSession } from './load';

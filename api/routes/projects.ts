@@ -1,19 +1,17 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { z } from 'zod';
 import { Project } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { requireRole } from '../../db/repositories/memberships';
 import { freeSlug, listProjects, requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
+import { OrgParams } from '../../domain/accounts';
 import { conflict } from '../../domain/errors';
 import { Page, PageQuery } from '../../domain/pagination';
 import { CreateProjectBody, ProjectDto, ProjectParams, PublishBody, slugify, UpdateProjectBody } from '../../domain/projects';
 import type { AppDeps } from '../deps';
 import { toProjectDto } from '../dto/projects';
 import { defineRoute } from '../http/route';
-
-const OrgParams = z.object({ orgId: z.uuid() });
 
 /** Flushes a new or renamed project; the (organization, slug) unique index turns a taken slug into a 409. */
 async function flushSlug(em: EntityManager, slug: string): Promise<void> {

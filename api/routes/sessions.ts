@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CreateSessionBody, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
+import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
+import { ProjectParams } from '../../domain/projects';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { pricesFrom } from '../../domain/llm-pricing';
 import { taskQueues } from '../../domain/task-queues';
@@ -8,14 +9,12 @@ import { recordAudit } from '../../db/repositories/audit';
 import { requireProject } from '../../db/repositories/projects';
 import { sessionWorkflow } from '../../workflows/session';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
-import { emptyUsage } from '../../domain/agents';
 import { createAgentCommands } from '../agents/commands';
 import { toJobDto, toSessionDto } from '../agents/job-dto';
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 
-const ProjectParams = z.object({ projectId: z.uuid() });
 const SessionParams = z.object({ sessionId: z.uuid() });
 const SessionWithJobs = SessionDto.extend({ jobs: z.array(JobDto) });
 
