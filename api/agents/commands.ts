@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { SessionSettings, type JobDto } from '../../domain/agents';
 import { conflict } from '../../domain/errors';
 import type { LlmPrices } from '../../domain/llm-pricing';
@@ -67,7 +67,8 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
       if (job.status !== 'failed' && job.status !== 'cancelled') throw conflict(`Only a failed or cancelled job can be retried; this one is ${job.status}`);
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
-      await temporal.workflow.start(codegenJobWorkflow, {
+      await previousRunClosed(temporal, jobWorkflowId(job.id));
+      await startOrConflict(() => temporal.workflow.start(codegenJobWorkflow, {
         workflowId: jobWorkflowId(job.id),
         taskQueue: agentsQueue,
         // The closed run stays in history; a running one makes this start fail instead of doubling the job.
@@ -84,12 +85,35 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
           settings: SessionSettings.parse(session.settings),
           resume: job.checkpoint ?? undefined,
         }],
-      });
+      }));
       Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
       await audit(ctx, job, 'job.retry');
       return toJobDto(job, prices);
     },
   };
+}
+
+/** Longest wait for a run that recorded its end to close in Temporal (it is its last step). */
+const CLOSING_WAIT_MS = 10_000;
+
+/**
+ * A job records `failed`/`cancelled` on its row just before its run closes; a retry arriving in that
+ * moment waits for the close instead of colliding with the still-open run.
+ */
+async function previousRunClosed(temporal: Client, workflowId: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = temporal.workflow.getHandle(workflowId).result().then(() => undefined, () => undefined);
+  await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSING_WAIT_MS); })]);
+  clearTimeout(timer);
+}
+
+async function startOrConflict(start: () => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('The previous run of this job is still closing; try again in a moment');
+    throw err;
+  }
 }
 
 export type AgentCommands = ReturnType<typeof createAgentCommands>;
