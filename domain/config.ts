@@ -36,6 +36,16 @@ const deliveryConfig = {
    */
   PREVIEW_REAPER_SCHEDULE: z.enum(['auto', 'on', 'off']).default('auto'),
 };
+/**
+ * What `npm start` reads when it stops: it halts the local provider's preview and deployment
+ * servers under BUILDS_DIR unless FORGE_KEEP_PREVIEWS=true (the next worker restarts them).
+ */
+export const StackStopConfig = z.object({
+  BUILDS_DIR: deliveryConfig.BUILDS_DIR,
+  FORGE_KEEP_PREVIEWS: unsetWhenEmpty(z.enum(['true', 'false']).default('false')),
+});
+export type StackStopConfig = z.infer<typeof StackStopConfig>;
+
 const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };
 
 export const Config = z.object({

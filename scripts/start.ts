@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { say } from './stack/console-prefix';
 import { localStack, portVariables, repoRoot, stackPorts } from './stack/paths';
 import { isPortAnswering, isPortFree, loopback, portTakenError } from './stack/ports';
+import { localServersService } from './stack/local-servers';
 import { ensurePostgres } from './stack/postgres';
 import { spawnService, type Service } from './stack/service-process';
 import { Supervisor } from './stack/supervisor';
@@ -57,6 +58,8 @@ await supervisor.run(async () => {
     DATABASE_URL: db.url('forge'),
     TEMPORAL_ADDRESS: `${loopback}:${stackPorts.temporal}`,
   };
+  // Stopped after the worker (which could still be starting one) and before the servers.
+  supervisor.add(localServersService(process.env));
   const api = startNodeService('api', 'api/main.ts', env);
   const worker = startNodeService('worker', 'worker/main.ts', env);
   supervisor.add(api, worker);

@@ -1,6 +1,8 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { localServerHost } from '../activities/deployments/delivery-context';
 import { ensurePreviewReaperSchedule } from '../activities/deployments/reaper-schedule';
+import { restoreLocalServers } from '../activities/deployments/restore-local-servers';
 import type { Logger } from 'pino';
 import { initOrm } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
@@ -24,6 +26,9 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
       await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), workers.agents.options.taskQueue);
     }
+    // Previews and deployments halted when the stack last stopped come back before jobs run.
+    const restored = await restoreLocalServers(orm, localServerHost(config)).catch((error: Error) => logger.warn({ error: error.message }, 'local servers not restored'));
+    if (restored && (restored.restarted.length || restored.failed.length)) logger.info(restored, 'local servers restored');
     signals.armDraining();
     logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue }, 'worker polling');
     await runWorkers(Object.values(workers), signals.stop);

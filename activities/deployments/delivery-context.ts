@@ -5,6 +5,7 @@ import type { BuildSandbox } from '../builds/build-tools';
 import type { LoadVersionFiles } from '../builds/materialize';
 import { resolveSandbox } from '../builds/sandbox-policy';
 import type { DeltaPublisher } from '../events/publish-deltas';
+import type { ServerHost } from '../providers/local-server-process';
 import type { ProviderDeps } from '../providers/provider-registry';
 import { SecretBox } from '../providers/secret-box';
 import { versionFilesFrom } from './version-files';
@@ -41,6 +42,11 @@ export interface DeliveryContext {
   loadFiles: LoadVersionFiles;
 }
 
+/** Where this host's local provider keeps its servers, and how it confines them. */
+export function localServerHost(config: DeliveryConfig, kind = resolveSandbox(config.BUILD_SANDBOX).kind): ServerHost {
+  return { dir: buildPaths(config).localServers, sandbox: kind, memoryMb: config.PREVIEW_SERVER_MEMORY_MB };
+}
+
 /** Everything the builder activities share, derived once per worker process from its config. */
 export function deliveryContext(deps: DeliveryDeps): DeliveryContext {
   const { config } = deps;
@@ -58,7 +64,7 @@ export function deliveryContext(deps: DeliveryDeps): DeliveryContext {
     },
     sandboxWarning: sandbox.warning,
     providers: {
-      localServers: { dir: paths.localServers, sandbox: sandbox.kind, memoryMb: config.PREVIEW_SERVER_MEMORY_MB },
+      localServers: localServerHost(config, sandbox.kind),
       secretBox: config.ENCRYPTION_KEY ? new SecretBox(config.ENCRYPTION_KEY) : undefined,
     },
     loadFiles: deps.loadFiles ?? versionFilesFrom(deps.orm),

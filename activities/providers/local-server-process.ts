@@ -24,15 +24,17 @@ export interface ServerHost {
   memoryMb: number;
 }
 
-const statePath = (host: ServerHost, resource: string) => join(host.dir, `${resource}.json`);
+type HostDir = Pick<ServerHost, 'dir'>;
+
+const statePath = (host: HostDir, resource: string) => join(host.dir, `${resource}.json`);
 export const logPath = (host: ServerHost, resource: string) => join(host.dir, `${resource}.log`);
 
-export async function readState(host: ServerHost, resource: string): Promise<ServerState | null> {
+export async function readState(host: HostDir, resource: string): Promise<ServerState | null> {
   const text = await readFile(statePath(host, resource), 'utf8').catch(() => null);
   return text ? (JSON.parse(text) as ServerState) : null;
 }
 
-export async function listStates(host: ServerHost): Promise<string[]> {
+export async function listStates(host: HostDir): Promise<string[]> {
   const names = await readdir(host.dir).catch(() => [] as string[]);
   return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
 }
@@ -50,9 +52,10 @@ export async function isServing(state: ServerState): Promise<boolean> {
 /**
  * Starts a confined server for `root` that outlives this worker (detached, its own session, no
  * die-with-parent): a preview stays up while workers restart, and its state file lets any later
- * activity stop it. The port is ephemeral: the server prints it and we read it from its log.
+ * activity stop it. The port is ephemeral (or `port`, when a restart asks for the one its URL
+ * names and it is free): the server prints it and we read it from its log.
  */
-export async function spawnServer(host: ServerHost, resource: string, root: string): Promise<ServerState> {
+export async function spawnServer(host: ServerHost, resource: string, root: string, port = 0): Promise<ServerState> {
   const binDir = join(host.dir, 'bin');
   const tmpDir = join(host.dir, 'tmp', resource);
   await Promise.all([mkdir(binDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
@@ -61,13 +64,13 @@ export async function spawnServer(host: ServerHost, resource: string, root: stri
   await copyFile(serverScript, script);
   const confinement = { writable: [], readOnly: [nodeRuntimeDir(), binDir, root], tmpDir, network: 'host' as const, dieWithParent: false };
   const limits = { cpuSeconds: SERVER_CPU_SECONDS, memoryMb: host.memoryMb };
-  const [bin, ...args] = confinedArgv(host.sandbox, confinement, limits, process.execPath, [`--max-old-space-size=${host.memoryMb}`, script, root, resource]);
+  const [bin, ...args] = confinedArgv(host.sandbox, confinement, limits, process.execPath, [`--max-old-space-size=${host.memoryMb}`, script, root, resource, String(port)]);
   const log = openSync(logPath(host, resource), 'w');
   try {
     const child = spawn(bin!, args, { cwd: tmpDir, env: scrubbedEnv(host.sandbox, tmpDir), detached: true, stdio: ['ignore', log, log] });
     child.unref();
-    const port = await waitForPort(host, resource, () => child.exitCode !== null || child.signalCode !== null);
-    const state = { resource, pid: child.pid!, port, root };
+    const listening = await waitForPort(host, resource, () => child.exitCode !== null || child.signalCode !== null);
+    const state = { resource, pid: child.pid!, port: listening, root };
     await writeFile(statePath(host, resource), JSON.stringify(state));
     return state;
   } finally {
@@ -89,14 +92,29 @@ async function waitForPort(host: ServerHost, resource: string, exited: () => boo
   }
 }
 
-/** Stops a server's whole process group (TERM, then KILL) and forgets it. Missing is fine. */
-export async function stopServer(host: ServerHost, resource: string, keepLog = false): Promise<void> {
+/**
+ * Stops a server's whole process group (TERM, then KILL) but keeps its state file: a stack that
+ * stops (`npm start`'s Ctrl-C) halts its servers, and the next worker on this host restarts them
+ * from that file (restore-local-servers.ts).
+ */
+export async function haltServer(host: HostDir, resource: string): Promise<void> {
   const state = await readState(host, resource);
-  if (state && (await isServing(state))) {
-    signalGroup(state.pid, 'SIGTERM');
-    for (let waited = 0; waited < 2_000 && (await isServing(state)); waited += 50) await new Promise((r) => setTimeout(r, 50));
-    signalGroup(state.pid, 'SIGKILL');
-  }
+  if (!state || !(await isServing(state))) return;
+  signalGroup(state.pid, 'SIGTERM');
+  for (let waited = 0; waited < 2_000 && (await isServing(state)); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  signalGroup(state.pid, 'SIGKILL');
+}
+
+/** Halts every server of this host (npm start's clean stop); returns their resources. */
+export async function haltAllServers(host: HostDir): Promise<string[]> {
+  const resources = await listStates(host);
+  await Promise.all(resources.map((resource) => haltServer(host, resource)));
+  return resources;
+}
+
+/** Stops a server (haltServer) and forgets it. Missing is fine. */
+export async function stopServer(host: ServerHost, resource: string, keepLog = false): Promise<void> {
+  await haltServer(host, resource);
   await rm(statePath(host, resource), { force: true });
   await rm(join(host.dir, 'tmp', resource), { recursive: true, force: true });
   if (!keepLog) await rm(logPath(host, resource), { force: true });

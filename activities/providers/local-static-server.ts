@@ -1,13 +1,13 @@
 // The local provider's server: serves one built app (a `dist/`) on 127.0.0.1 and an ephemeral
 // port. It runs as its own process, confined like a build (activities/builds/sandbox-policy.ts),
 // by Node's type stripping: standalone, node: imports only, erasable syntax only.
-// Usage: node local-static-server.ts <root> <resource>
+// Usage: node local-static-server.ts <root> <resource> [port]
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
-const [root, resource] = process.argv.slice(2);
+const [root, resource, wantedPort] = process.argv.slice(2);
 if (!root || !resource) {
   console.error('usage: local-static-server <root> <resource>');
   process.exit(2);
@@ -62,10 +62,17 @@ const server = createServer(async (req, res) => {
   else createReadStream(file).pipe(res);
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.on('listening', () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   console.log(`forge-static-server ${resource} listening on ${port}`);
 });
+// A restarted server asks for the port its URL names; when another program took it, any port
+// does (the restarter records the new URL).
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE' || !Number(wantedPort)) throw error;
+  server.listen(0, '127.0.0.1');
+});
+server.listen(Number(wantedPort ?? 0) || 0, '127.0.0.1');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.close(() => process.exit(0)));
