@@ -4,6 +4,35 @@ import type { IntentKind, JobError, JobPlan, JobStage, JobStatus, SessionSetting
 /** path -> sha256 of the content in the blob store. Workflows pass hashes, never file contents. */
 export type FileHashes = Record<string, string>;
 
+/**
+ * A job's files by reference: an immutable version of the project plus the paths the job changed
+ * (a hash, or null for a deleted path). Workflow histories carry this instead of the whole
+ * path -> hash map, so a job on a 500-file project records only what it wrote; activities resolve
+ * it (activities/agents/file-sets.ts), caching each version's listing since versions never change.
+ */
+export interface FileTree {
+  projectId: string;
+  baseVersion: number | null;
+  changes: Record<string, string | null>;
+}
+
+/** What file-taking activities accept: a tree (jobs since the `codegen-lean-orchestration` patch) or a whole map (older runs). */
+export type FileSet = FileHashes | FileTree;
+
+export const isFileTree = (files: FileSet): files is FileTree =>
+  typeof (files as FileTree).projectId === 'string' && typeof (files as FileTree).changes === 'object' && 'baseVersion' in files;
+
+/** `files` with `changes` applied, in the same form: a tree gains changes, a map gains or loses paths. */
+export function withChanges(files: FileSet, changes: Record<string, string | null>): FileSet {
+  if (isFileTree(files)) return { ...files, changes: { ...files.changes, ...changes } };
+  const next: FileHashes = { ...files };
+  for (const [path, hash] of Object.entries(changes)) {
+    if (hash === null) delete next[path];
+    else next[path] = hash;
+  }
+  return next;
+}
+
 export interface SessionWorkflowInput {
   sessionId: string;
   projectId: string;
@@ -27,9 +56,10 @@ export interface JobCheckpoint {
   intent?: Intent;
   answers?: string[];
   plan?: JobPlan;
-  base?: { version: number | null; files: FileHashes };
+  /** The version the job started from; `files` only in checkpoints of runs before the tree (FileTree). */
+  base?: { version: number | null; files?: FileHashes };
   /** Files after generation (before check/fix). */
-  generated?: FileHashes;
+  generated?: FileSet;
   usage?: Usage;
 }
 

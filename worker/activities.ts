@@ -13,7 +13,8 @@ import { readBlobs } from '../db/repositories/blobs';
 import type { MikroORM } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
 import type { Topic } from '../domain/events';
-import type { FileHashes } from '../domain/agent-workflows';
+import type { FileSet } from '../domain/agent-workflows';
+import { createFileSetResolver, type ResolveFiles } from '../activities/agents/file-sets';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -23,8 +24,9 @@ export interface ActivityDeps {
   publishDelta?: (topic: string, data: Record<string, unknown>) => void;
 }
 
-/** File contents for a path -> hash map, read from the blob store. */
-const readFilesFrom = (orm: MikroORM) => async (files: FileHashes): Promise<Record<string, string>> => {
+/** File contents for a file set, read from the blob store. */
+const readFilesFrom = (orm: MikroORM, resolve: ResolveFiles) => async (set: FileSet): Promise<Record<string, string>> => {
+  const files = await resolve(set);
   const blobs = await readBlobs(orm.em.fork(), Object.values(files));
   return Object.fromEntries(Object.entries(files).map(([path, hash]) => [path, blobs.get(hash) ?? '']));
 };
@@ -37,19 +39,21 @@ const readFilesFrom = (orm: MikroORM) => async (files: FileHashes): Promise<Reco
 export function createWorkerActivities(deps: ActivityDeps) {
   const llm = deps.llm ?? createLlmClient(deps.config);
   const publisher = createDeltaPublisher({ orm: deps.orm });
+  // One per process: every activity that resolves a job's FileTree shares its version listings.
+  const fileSets = createFileSetResolver(deps.orm);
   const delivery = { orm: deps.orm, config: deps.config, publisher };
   // LLM tokens go live as transient `delta` events on the job's topic (never stored one by one).
   const publishDelta = deps.publishDelta ?? ((topic: string, data: Record<string, unknown>) => publisher.publish(topic as Topic, { type: 'delta', data }));
   return {
     agents: {
       ...createStackCheckActivities(deps),
-      ...createJobActivities(deps),
-      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta }),
+      ...createJobActivities({ orm: deps.orm, fileSets }),
+      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
       ...createDeliveryRecordActivities(deps),
     },
     builds: {
       ...buildProbe,
-      ...createCheckActivities({ readFiles: readFilesFrom(deps.orm) }),
+      ...createCheckActivities({ readFiles: readFilesFrom(deps.orm, fileSets.resolve) }),
       ...createBuilderActivities(delivery),
       ...createReaperActivities(delivery),
     },

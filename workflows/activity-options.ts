@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { ErrorCode, FailureType } from '../domain/errors';
 
 /**
@@ -36,6 +36,17 @@ export const storageWrite: ActivityOptions = {
     maximumAttempts: 10,
     nonRetryableErrorTypes: [...requestMistakes, ErrorCode.conflict, ErrorCode.versionConflict, ErrorCode.payloadTooLarge],
   },
+};
+
+/**
+ * A job's bookkeeping (its row, its durable events, its checkpoint) as local activities: a few
+ * milliseconds of Postgres each, run by the worker that runs the workflow inside the same workflow
+ * task, so a stage change costs no activity task and no extra workflow task. Writes are keyed (event
+ * keys, row ids), so the local retries are as safe as the same retries of a normal activity.
+ */
+export const bookkeeping: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: storageWrite.retry,
 };
 
 /**

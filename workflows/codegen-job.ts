@@ -5,6 +5,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -13,20 +14,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { addUsage, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
-import type { FileHashes, JobCheckpoint, JobOutcome, JobPatch, JobWorkflowInput } from '../domain/agent-workflows';
+import { withChanges, type FileSet, type JobCheckpoint, type JobOutcome, type JobPatch, type JobWorkflowInput } from '../domain/agent-workflows';
 import { buildsQueueFor } from '../domain/task-queues';
 import { previewWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import type { createCodegenActivities } from '../activities/codegen/codegen-activities';
 import type { createCheckActivities } from '../activities/codegen/check-activities';
-import { build, llmCall, storageWrite } from './activity-options';
+import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, toJobError } from './codegen/job-failure';
 import { mapLimited } from './codegen/map-limited';
 import { previewWorkflow } from './preview';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-attributes';
 
-const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
+type JobActivities = ReturnType<typeof createJobActivities>;
+const jobActivities = proxyActivities<JobActivities>(storageWrite);
+const jobLocalActivities = proxyLocalActivities<JobActivities>(bookkeeping);
 /**
  * A cancellation reaches an activity only in the answer to a heartbeat, and the SDK forwards
  * heartbeats at most every 0.8 x heartbeatTimeout: model calls beat every second
@@ -41,6 +44,11 @@ const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>(llmOptio
  */
 export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOutcome> {
   const { jobId, settings } = input;
+  // Jobs started since this patch do their bookkeeping as local activities and refer to their files
+  // (FileTree) instead of copying the project's path -> hash map into every input and checkpoint.
+  // Asked once, first: histories recorded before it replay the old command sequence.
+  const lean = patched('codegen-lean-orchestration');
+  const jobs = lean ? jobLocalActivities : jobActivities;
   const checkOptions = { ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) };
   const checks = proxyActivities<ReturnType<typeof createCheckActivities>>(checkOptions);
   const cp: JobCheckpoint = { ...input.resume };
@@ -86,11 +94,13 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
 
   try {
     await enter('intent', 'running', 'reading the request');
-    cp.base ??= await jobs.loadBase({ projectId: input.projectId });
+    cp.base ??= lean ? await jobs.loadBaseVersion({ projectId: input.projectId }) : await jobs.loadBase({ projectId: input.projectId });
     const base = cp.base;
+    // A checkpoint from before the tree carries the whole map; otherwise refer to the version.
+    const baseFiles: FileSet = base.files ?? { projectId: input.projectId, baseVersion: base.version, changes: {} };
     await report({ baseVersion: base.version });
     if (!cp.intent) {
-      const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: base.files }]);
+      const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles }]);
       charge(result.usage);
       cp.intent = result.intent;
       await checkpoint();
@@ -114,7 +124,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let feedback: string | undefined;
     while (!cp.plan) {
       await enter('plan', 'running', feedback ? 're-planning with feedback' : 'planning the change');
-      const result = await llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: base.files, feedback }]);
+      const result = await llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: baseFiles, feedback }]);
       charge(result.usage);
       if (rejected && samePlan(rejected, result.plan)) throw jobFailure('loop_detected', 'The model proposed the same plan again after it was rejected');
       await report({ plan: result.plan, intent: intent.kind }, [{ type: 'plan', data: result.plan }]);
@@ -142,15 +152,10 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     if (!cp.generated) {
       await enter('generate', 'running', `writing ${plan.files.length} files`);
       const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
-        llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ jobId, projectId: input.projectId, request: request(), plan, file, files: base.files }]),
+        llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ jobId, projectId: input.projectId, request: request(), plan, file, files: baseFiles }]),
       );
-      const files: FileHashes = { ...base.files };
-      for (const w of written) {
-        charge(w.usage);
-        if (w.hash === null) delete files[w.path];
-        else files[w.path] = w.hash;
-      }
-      cp.generated = files;
+      for (const w of written) charge(w.usage);
+      cp.generated = withChanges(baseFiles, Object.fromEntries(written.map((w) => [w.path, w.hash])));
       await checkpoint();
     }
 
@@ -170,7 +175,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       await enter('fix', 'running', `fixing ${result.diagnostics.length} type errors (round ${round + 1})`);
       const fixed = await llm.fixFiles.executeWithOptions({ ...llmOptions, summary: `Fix ${result.diagnostics.length} type errors` }, [{ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files }]);
       charge(fixed.usage);
-      files = { ...files, ...fixed.files };
+      files = withChanges(files, fixed.files);
     }
 
     await enter('save', 'running', 'saving a new version');

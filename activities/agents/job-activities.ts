@@ -2,9 +2,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { emptyUsage } from '../../domain/agents';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
-import { AgentJob, AgentSession } from '../../db/entities/index';
+import { AgentJob, AgentSession, Project } from '../../db/entities/index';
 import { appendEvents } from '../../db/repositories/event-log';
 import { recordAudit } from '../../db/repositories/audit';
+import { createFileSetResolver } from './file-sets';
 import { loadVersionHashes, saveJobVersion } from './job-versions';
 
 const terminal = new Set(['completed', 'failed', 'cancelled']);
@@ -13,7 +14,7 @@ const terminal = new Set(['completed', 'failed', 'cancelled']);
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
  * workflow chose, events by keys the workflow derived, so a retry changes nothing twice.
  */
-export function createJobActivities({ orm }: { orm: MikroORM }) {
+export function createJobActivities({ orm, fileSets = createFileSetResolver(orm) }: { orm: MikroORM; fileSets?: ReturnType<typeof createFileSetResolver> }) {
   return {
     /** Records the job row for a message the session accepted; a retry finds the row already there. */
     async createJob(input: { jobId: string; sessionId: string; projectId: string; content: string; actorId: string }) {
@@ -64,7 +65,13 @@ export function createJobActivities({ orm }: { orm: MikroORM }) {
       return loadVersionHashes(orm.em.fork(), projectId);
     },
 
-    saveJobVersion: (input: Parameters<typeof saveJobVersion>[1]) => saveJobVersion(orm.em.fork(), input),
+    /** The version a job starts from, by number only: the job refers to its files (FileTree), never copies them. */
+    async loadBaseVersion({ projectId }: { projectId: string }): Promise<{ version: number | null }> {
+      const project = await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion'] });
+      return { version: project.currentVersion ?? null };
+    },
+
+    saveJobVersion: (input: Parameters<typeof saveJobVersion>[1]) => saveJobVersion(orm.em.fork(), input, fileSets),
 
     async closeSession({ sessionId }: { sessionId: string }) {
       const em = orm.em.fork();

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FileHashes } from '../../domain/agent-workflows';
+import type { FileHashes, FileSet } from '../../domain/agent-workflows';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { Project } from '../../db/entities/index';
 import { findVersion } from '../../db/repositories/versions';
@@ -19,9 +19,16 @@ export interface SaveJobVersionInput {
   jobId: string;
   projectId: string;
   actorId: string;
-  base: { version: number | null; files: FileHashes };
-  files: FileHashes;
+  /** `files` only from runs before FileTree; otherwise the version's listing is read when a rebase needs it. */
+  base: { version: number | null; files?: FileHashes };
+  files: FileSet;
   message: string;
+}
+
+/** How the save reads file sets: the process's resolver (activities/agents/file-sets.ts). */
+export interface FileSetReader {
+  resolve: (files: FileSet) => Promise<FileHashes>;
+  listVersion: (projectId: string, version: number | null) => Promise<FileHashes>;
 }
 
 /** Head moves tolerated while re-applying before giving up: each round is one compare-and-set. */
@@ -32,19 +39,20 @@ const MAX_REBASES = 5;
  * on since the job started, the job's own changes are re-applied on the new head; a path both changed
  * differently is a version_conflict, which fails the job without writing anything.
  */
-export async function saveJobVersion(em: EntityManager, input: SaveJobVersionInput): Promise<{ number: number }> {
+export async function saveJobVersion(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
   try {
-    return await saveOrRebase(em, input);
+    return await saveOrRebase(em, input, reader);
   } catch (err) {
     throw asFailure(err);
   }
 }
 
-async function saveOrRebase(em: EntityManager, input: SaveJobVersionInput): Promise<{ number: number }> {
+async function saveOrRebase(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
   const project = await em.findOneOrFail(Project, input.projectId);
   const storage = storageFor(em, project);
+  const mine = await reader.resolve(input.files);
   let parent = input.base.version;
-  let tree = input.files;
+  let tree = mine;
   for (let round = 0; ; round++) {
     try {
       const saved = await storage.saveVersion({
@@ -59,7 +67,8 @@ async function saveOrRebase(em: EntityManager, input: SaveJobVersionInput): Prom
     } catch (err) {
       if (!(err instanceof AppError && err.code === ErrorCode.versionConflict) || round >= MAX_REBASES) throw err;
       const head = await loadVersionHashes(em, input.projectId);
-      tree = rebase(input.base.files, input.files, head.files);
+      const base = input.base.files ?? (await reader.listVersion(input.projectId, input.base.version));
+      tree = rebase(base, mine, head.files);
       parent = head.version;
     }
   }

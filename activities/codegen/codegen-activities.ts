@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
 import type { IntentKind, JobPlan, Usage } from '../../domain/agents';
-import type { FileHashes } from '../../domain/agent-workflows';
+import type { FileHashes, FileSet } from '../../domain/agent-workflows';
 import type { LlmConfig } from '../../domain/config';
 import { topicFor } from '../../domain/events';
 import { type WholeFile } from '../../domain/llm-edit-format';
@@ -12,6 +12,7 @@ import type { TypeCheckDiagnostic } from '../../domain/type-check';
 import { Project } from '../../db/entities/index';
 import { readBlobs } from '../../db/repositories/blobs';
 import { modelForRole, structuredCompletion } from '../llm/index';
+import { createFileSetResolver, type ResolveFiles } from '../agents/file-sets';
 import { storageFor } from '../storage/index';
 import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
 
@@ -23,6 +24,8 @@ export interface CodegenDeps {
   config: LlmConfig;
   /** Live, transient token deltas (never stored); absent where nobody relays them. */
   publishDelta?: (topic: string, data: Record<string, unknown>) => void;
+  /** Shared with the other activities of the process, so a version's listing is read once. */
+  resolveFiles?: ResolveFiles;
 }
 
 /**
@@ -31,7 +34,10 @@ export interface CodegenDeps {
  * same blob (content-addressed), so nothing is written twice.
  */
 export function createCodegenActivities(deps: CodegenDeps) {
-  const contents = async (files: FileHashes, paths = Object.keys(files)): Promise<WholeFile[]> => {
+  const resolveFiles = deps.resolveFiles ?? createFileSetResolver(deps.orm).resolve;
+  const contents = async (set: FileSet): Promise<WholeFile[]> => {
+    const files = await resolveFiles(set);
+    const paths = Object.keys(files);
     const blobs = await readBlobs(deps.orm.em.fork(), paths.map((p) => files[p]!).filter(Boolean));
     return paths.filter((p) => files[p] && blobs.has(files[p]!)).sort().map((path) => ({ path, content: blobs.get(files[path]!)! }));
   };
@@ -67,22 +73,23 @@ export function createCodegenActivities(deps: CodegenDeps) {
   };
 
   return {
-    classifyIntent: (input: { jobId: string; request: string; files: FileHashes }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
+    classifyIntent: (input: { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
       const { signal, heartbeat } = call(input.jobId);
+      const files = await resolveFiles(input.files);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'router',
         model: modelForRole(deps.config, 'router'),
-        messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(input.files).sort() }),
+        messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(files).sort() }),
         schema: structuredOutputs.intent,
         signal,
         heartbeat,
       });
       // An empty project cannot be edited or fixed: whatever the wording, the change builds a new app.
-      const kind: IntentKind = Object.keys(input.files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
+      const kind: IntentKind = Object.keys(files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
       return { intent: { ...value, kind }, usage };
     }),
 
-    planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileHashes; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
+    planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
       const { signal, heartbeat } = call(input.jobId);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'planner',
@@ -96,7 +103,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }),
 
     /** Writes one planned file; `hash: null` means the plan deletes it. */
-    generateFile: (input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileHashes }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
+    generateFile: (input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileSet }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
       const { file } = input;
       if (file.action === 'delete') return { path: file.path, hash: null, usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
       const result = await writeFileWithModel(call(input.jobId), { request: input.request, plan: input.plan, file, files: await contents(input.files) });
@@ -105,7 +112,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }),
 
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
-    fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileHashes }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {
+    fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileSet }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {
       const result = await fixWithModel(call(input.jobId), { diagnostics: input.diagnostics, files: await contents(input.files) });
       return { files: result.changed.length ? await store(input.projectId, result.changed) : {}, usage: result.usage };
     }),

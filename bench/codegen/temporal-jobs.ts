@@ -49,7 +49,9 @@ export async function runTemporalJobs(user: BenchUser, n: number, tag: string, t
   const { client, orgId } = user;
   const sessions = await Promise.all(Array.from({ length: n }, async (_, i) => {
     const project = await client.projects.create(orgId, { name: `Bench ${tag} temporal ${i}` });
-    return (await client.sessions.create(project.id)).id;
+    // No preview per saved version: the in-process baseline builds none, and a preview's vite build
+    // would bill its CPU to orchestration (and run on into the next level).
+    return (await client.sessions.create(project.id, { settings: { autoPreview: false } })).id;
   }));
   const batch = await runBatch(n, async (i) => {
     const sentAt = Date.now();
