@@ -3,7 +3,7 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../worker/create-workers';
 import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
-import { acceptedUpdates, scheduledActivities, startedChildren } from '../support/workflow-history';
+import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, workflowTasks } from '../support/workflow-history';
 
 /**
  * Determinism guard: histories of real runs (test/replay-histories/, re-recorded only by
@@ -35,8 +35,13 @@ describe('recorded workflow histories', () => {
 
   it('cover every stage of a job, its commands, and a session running jobs as children', () => {
     const job = scheduledActivities(histories.fullJob);
-    expect(new Set(job)).toEqual(new Set(['reportJob', 'loadBase', 'classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles', 'saveJobVersion']));
+    expect(new Set(job)).toEqual(new Set(['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles']));
+    // Postgres bookkeeping, the version save included, runs as local activities.
+    expect(new Set(localActivities(histories.fullJob))).toEqual(new Set(['reportJob', 'loadBaseVersion', 'saveJobVersion']));
     expect(job.filter((type) => type === 'typeCheckFiles')).toHaveLength(2);
+    // The history from before the patch: bookkeeping as activity tasks, still replayed above.
+    expect(new Set(scheduledActivities(histories.fullJobBeforeLean))).toEqual(new Set([...job, 'reportJob', 'loadBase', 'saveJobVersion']));
+    expect(localActivities(histories.fullJobBeforeLean)).toEqual([]);
     expect(acceptedUpdates(histories.fullJob)).toEqual(['answer', 'approvePlan']);
     expect(scheduledActivities(histories.questionJob)).toContain('classifyIntent');
     expect(scheduledActivities(histories.questionJob)).not.toContain('planChanges');
@@ -44,6 +49,18 @@ describe('recorded workflow histories', () => {
     expect(acceptedUpdates(histories.session)).toEqual(['sendMessage', 'sendMessage']);
     expect(startedChildren(histories.session)).toEqual(['codegenJobWorkflow', 'codegenJobWorkflow']);
     expect(scheduledActivities(histories.session)).toEqual(['createJob', 'createJob', 'closeSession']);
+  });
+
+  it('keep a job history small: references to files, bookkeeping inside workflow tasks', () => {
+    // Every file-taking activity gets the tree (base version + the job's own changes), never a map.
+    for (const type of ['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles']) {
+      for (const input of activityInputs(histories.fullJob, type)) {
+        expect(Object.keys((input as { files: object }).files).sort(), type).toEqual(['baseVersion', 'changes', 'projectId']);
+      }
+    }
+    // Same session, same stages: fewer than half the workflow tasks and events of the old sequence.
+    expect(workflowTasks(histories.fullJob) * 2).toBeLessThan(workflowTasks(histories.fullJobBeforeLean));
+    expect((histories.fullJob.events ?? []).length * 1.5).toBeLessThan((histories.fullJobBeforeLean.events ?? []).length);
   });
 
   it('catch a workflow change that breaks replay', async () => {

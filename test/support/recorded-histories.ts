@@ -14,6 +14,14 @@ export const recordedHistories = {
   fullJob: 'codegen-job-all-stages.json',
   /** Its second job: a question, answered without a plan. */
   questionJob: 'codegen-job-question.json',
+  /**
+   * The same three recorded before the `codegen-lean-orchestration` patch (bookkeeping as normal
+   * activities, whole file maps in inputs): jobs of that code may still be running, so they must
+   * keep replaying. Not re-recorded.
+   */
+  sessionBeforeLean: 'session.before-lean.json',
+  fullJobBeforeLean: 'codegen-job-all-stages.before-lean.json',
+  questionJobBeforeLean: 'codegen-job-question.before-lean.json',
 } as const;
 
 export type RecordedHistory = keyof typeof recordedHistories;

@@ -43,3 +43,25 @@ export function resetPointAfter(history: History, type: string): NonNullable<His
   if (done < 0 || !point?.eventId) throw new Error(`No workflow task completed after a ${type} activity`);
   return point.eventId;
 }
+
+const decodeJson = (data: Uint8Array | string | null | undefined): unknown =>
+  data ? JSON.parse(typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8')) : undefined;
+
+/** Local activities the workflow ran (recorded as markers, not activity tasks), by type, in order. */
+export const localActivities = (history: History): string[] =>
+  events(history).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = decodeJson(marker.details?.data?.payloads?.[0]?.data) as { activity_type?: string } | undefined;
+    return [data?.activity_type ?? ''];
+  });
+
+/** The first argument of every scheduled activity of `type`, decoded from its JSON payload. */
+export const activityInputs = (history: History, type: string): unknown[] =>
+  events(history).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    return scheduled?.activityType?.name === type ? [decodeJson(scheduled.input?.payloads?.[0]?.data)] : [];
+  });
+
+/** How many workflow tasks the workflow completed: each is a round trip to the server and a replay step. */
+export const workflowTasks = (history: History): number => events(history).filter((e) => e.workflowTaskCompletedEventAttributes).length;
