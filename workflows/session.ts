@@ -7,7 +7,9 @@ import {
   defineUpdate,
   executeChild,
   ParentClosePolicy,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   uuid4,
@@ -18,7 +20,7 @@ import type { JobRef, PendingMessage, SessionWorkflowInput } from '../domain/age
 import { ErrorCode } from '../domain/errors';
 import { jobWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
-import { storageWrite } from './activity-options';
+import { bookkeeping, storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
 import { jobSearchAttributes } from './job-search-attributes';
 
@@ -26,6 +28,7 @@ export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorI
 export const closeSessionSignal = defineSignal('close');
 
 const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
+const localJobs = proxyLocalActivities<ReturnType<typeof createJobActivities>>(bookkeeping);
 
 /**
  * A chat session: accepts messages as updates (validated before anything is recorded) and runs
@@ -43,7 +46,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     async ({ content, actorId }) => {
       const message = { jobId: uuid4(), content: content.trim(), actorId, recorded: false };
       pending.push(message); // queued before the await: acceptance order is run order
-      await jobs.createJob({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId });
+      // The job row as a local activity: the update answers within the workflow task that accepted
+      // it, with no activity task round trip (POST /sessions/:id/messages waits for this).
+      const record = patched('session-local-create-job') ? localJobs.createJob : jobs.createJob;
+      await record({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId });
       message.recorded = true;
       return { jobId: message.jobId };
     },
