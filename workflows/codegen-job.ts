@@ -23,6 +23,7 @@ import type { createCheckActivities } from '../activities/codegen/check-activiti
 import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, toJobError } from './codegen/job-failure';
+import { jobReporter } from './codegen/job-reporter';
 import { mapLimited } from './codegen/map-limited';
 import { previewWorkflow } from './preview';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-attributes';
@@ -73,8 +74,11 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
   // Event keys derive from the run and a counter: replay-stable, and a new run (retry) writes new events.
   let eventCount = 0;
   const eventKey = () => `${workflowInfo().runId}:${++eventCount}`;
+  const reporter = jobReporter(({ patch, events }) => jobs.reportJob({ jobId, patch, events }), lean);
   const report = (patch: JobPatch, events: Array<{ type: string; data: Record<string, unknown> }> = []) =>
-    jobs.reportJob({ jobId, patch, events: events.map((e) => ({ ...e, key: eventKey() })) });
+    reporter.report(patch, events.map((e) => ({ ...e, key: eventKey() })));
+  /** Sends batched reports: before every step a client waits through (a no-op for unbatched runs). */
+  const { flush } = reporter;
 
   const enter = async (next: JobStage, nextStatus: JobStatus = 'running', detail = '') => {
     stage = next;
@@ -100,6 +104,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const baseFiles: FileSet = base.files ?? { projectId: input.projectId, baseVersion: base.version, changes: {} };
     await report({ baseVersion: base.version });
     if (!cp.intent) {
+      await flush();
       const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles }]);
       charge(result.usage);
       cp.intent = result.intent;
@@ -114,6 +119,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       waitingFor = 'answer';
       await report({ intent: intent.kind, questions: intent.questions }, [{ type: 'questions', data: { questions: intent.questions } }]);
       await enter('questions', 'waiting', 'waiting for an answer');
+      await flush();
       const answered = await condition(() => answers.length > 0, settings.approvalTimeoutSeconds * 1000);
       waitingFor = null;
       if (!answered) return await stopWaiting('No answer arrived in time');
@@ -124,6 +130,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let feedback: string | undefined;
     while (!cp.plan) {
       await enter('plan', 'running', feedback ? 're-planning with feedback' : 'planning the change');
+      await flush();
       const result = await llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: baseFiles, feedback }]);
       charge(result.usage);
       if (rejected && samePlan(rejected, result.plan)) throw jobFailure('loop_detected', 'The model proposed the same plan again after it was rejected');
@@ -132,6 +139,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
         decision = undefined;
         waitingFor = 'approval';
         await enter('approval', 'waiting', 'waiting for plan approval');
+        await flush();
         const decided = await condition(() => decision !== undefined, settings.approvalTimeoutSeconds * 1000);
         waitingFor = null;
         if (!decided) return await stopWaiting('The plan was not approved in time');
@@ -151,6 +159,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const plan = cp.plan;
     if (!cp.generated) {
       await enter('generate', 'running', `writing ${plan.files.length} files`);
+      await flush();
       const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
         llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ jobId, projectId: input.projectId, request: request(), plan, file, files: baseFiles }]),
       );
@@ -163,6 +172,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let previousDiagnostics = '';
     for (let round = 0; ; round++) {
       await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
+      await flush();
       const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [{ files }]);
       await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
       if (result.ok) break;
@@ -173,6 +183,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       if (fingerprint === previousDiagnostics) throw jobFailure('loop_detected', 'The same type errors came back after a fix', { diagnostics: result.diagnostics.slice(0, 50) });
       previousDiagnostics = fingerprint;
       await enter('fix', 'running', `fixing ${result.diagnostics.length} type errors (round ${round + 1})`);
+      await flush();
       const fixed = await llm.fixFiles.executeWithOptions({ ...llmOptions, summary: `Fix ${result.diagnostics.length} type errors` }, [{ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files }]);
       charge(fixed.usage);
       files = withChanges(files, fixed.files);
@@ -201,6 +212,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       { status: final, resultVersion, error, usage, checkpoint: { ...cp, answers, usage } },
       [{ type: 'job.finished', data: { status: final, resultVersion, error } }],
     );
+    await flush();
     return { status: final, resultVersion, error, usage };
   }
 
