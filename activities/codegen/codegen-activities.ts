@@ -74,10 +74,12 @@ export function createCodegenActivities(deps: CodegenDeps) {
 
   return {
     classifyIntent: (input: { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
-      const { signal, heartbeat } = call(input.jobId);
+      const { signal, heartbeat, onDelta } = call(input.jobId);
       const files = await resolveFiles(input.files);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'router',
+        // The router's reply (the answer to a question, or the questions) streams like the coder's.
+        onDelta: onDelta ? (text) => onDelta({ role: 'router', text }) : undefined,
         model: modelForRole(deps.config, 'router'),
         messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(files).sort() }),
         schema: structuredOutputs.intent,
@@ -90,9 +92,10 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }),
 
     planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
-      const { signal, heartbeat } = call(input.jobId);
+      const { signal, heartbeat, onDelta } = call(input.jobId);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'planner',
+        onDelta: onDelta ? (text) => onDelta({ role: 'planner', text }) : undefined,
         model: modelForRole(deps.config, 'planner'),
         messages: buildPlannerMessages({ request: input.request, intent: input.intent, files: await contents(input.files), feedback: input.feedback }),
         schema: structuredOutputs.plan,

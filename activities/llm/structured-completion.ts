@@ -5,6 +5,7 @@ import { type LlmRole, LlmOutputError, type StructuredOutput, withRoleMarker } f
 import type { Usage } from '../../domain/agents';
 import { failureOf } from './classify-error';
 import { estimateUsage, type Round, runRounds } from './completion-rounds';
+import { streamRound } from './stream-round';
 
 export interface StructuredCompletionInput<T> {
   role: LlmRole;
@@ -15,6 +16,11 @@ export interface StructuredCompletionInput<T> {
   signal?: AbortSignal;
   /** Called every few seconds while waiting, so a slow but healthy call is not taken for dead. */
   heartbeat?: () => void;
+  /**
+   * The reply's text as it is written (partial JSON), for live deltas: the call is then streamed,
+   * so a user sees the router's answer and the plan take shape instead of waiting for the whole.
+   */
+  onDelta?: (text: string) => void;
 }
 
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -36,14 +42,24 @@ export function parseStructured<T>(text: string, schema: StructuredOutput<T>): T
  * retryable `llm_malformed_output`: the next attempt usually answers properly.
  */
 export async function structuredCompletion<T>(client: OpenAI, input: StructuredCompletionInput<T>): Promise<{ value: T; usage: Usage }> {
-  const round: Round = async (messages) => {
+  const responseFormat = { type: 'json_schema' as const, json_schema: { name: input.schema.name, schema: input.schema.json, strict: true } };
+  const streamed: Round | undefined = input.onDelta
+    ? streamRound(client, {
+        params: { model: input.model, response_format: responseFormat, ...(input.maxTokens ? { max_completion_tokens: input.maxTokens } : {}) },
+        idleTimeoutMs: client.timeout,
+        signal: input.signal,
+        onDelta: input.onDelta,
+        heartbeat: input.heartbeat,
+      })
+    : undefined;
+  const round: Round = streamed ?? (async (messages) => {
     const beat = input.heartbeat ? setInterval(input.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
     try {
       const completion = await client.chat.completions.create(
         {
           model: input.model,
           messages,
-          response_format: { type: 'json_schema', json_schema: { name: input.schema.name, schema: input.schema.json, strict: true } },
+          response_format: responseFormat,
           ...(input.maxTokens ? { max_completion_tokens: input.maxTokens } : {}),
         },
         { signal: input.signal },
@@ -59,7 +75,7 @@ export async function structuredCompletion<T>(client: OpenAI, input: StructuredC
     } finally {
       clearInterval(beat);
     }
-  };
+  });
   try {
     // No continuation: a strict JSON schema makes every reply a whole object, so a cut JSON reply
     // is retried (as llm_malformed_output) rather than stitched together.

@@ -30,10 +30,19 @@ describe('a codegen job over socket.io', () => {
     const job = await sdk.live.command('send_message', { sessionId, content: 'Build a todo app' });
     const topic = topicFor('job', job.id);
     const events: StoredEvent[] = [];
-    await sdk.watch(topic, { onEvent: (e) => events.push(e) }).ready;
+    // Each delta with the number of durable events seen when it arrived: where in the job it came.
+    const deltas: Array<{ role: unknown; text: unknown; after: number }> = [];
+    await sdk.watch(topic, { onEvent: (e) => events.push(e), onDelta: (d) => deltas.push({ role: d.data.role, text: d.data.text, after: events.length }) }).ready;
 
     const waiting = (e: StoredEvent) => e.type === 'job.stage' && e.data.status === 'waiting' && e.data.stage === 'approval';
     await vi.waitFor(() => expect(events.some(waiting)).toBe(true), { timeout: 60_000, interval: 50 });
+
+    // The plan streamed while it was written (partial JSON), before its durable `plan` event.
+    const planner = deltas.filter((d) => d.role === 'planner');
+    expect(planner.length).toBeGreaterThan(1);
+    const planText = planner.map((d) => d.text).join('');
+    expect(JSON.parse(planText)).toMatchObject({ files: expect.any(Array) });
+    expect(planner.every((d) => d.after < events.findIndex((e) => e.type === 'plan') + 1)).toBe(true);
 
     // The workflow's update validator refuses an answer nobody asked for; the ack carries its words.
     await expect(sdk.live.command('answer', { jobId: job.id, answer: 'blue' }))
