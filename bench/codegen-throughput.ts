@@ -14,8 +14,12 @@ import { startLlmTimer } from './codegen/llm-timer';
 import { measureCpu } from './codegen/cpu-usage';
 import { sampleRss } from './codegen/rss-sampler';
 import { runTemporalJobs, signUpBenchUser } from './codegen/temporal-jobs';
+import { measureUserWaits, summarizeWaits } from './codegen/user-waits';
 
 const levels = (process.env.BENCH_LEVELS ?? '1,10,50').split(',').map(Number);
+/** Concurrent sessions of the "what a user waits for" phase (0 skips it). */
+const waitSessions = Number(process.env.BENCH_WAIT_SESSIONS ?? 10);
+const waitGoals = { postP50Ms: 50, firstEventP50Ms: 100, firstEventP99Ms: 300, tokenToDeltaP50Ms: 50 };
 const latencyMs = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 50);
 const overheadGoal = 1.3;
 const jobTimeoutMs = 300_000;
@@ -27,6 +31,7 @@ say(`provisioning (model latency ${latencyMs} ms per call, levels ${levels.join(
 const stack = await startBenchStack({ latencyMs });
 const llmTimer = startLlmTimer();
 const results: LevelResult[] = [];
+let waits: ReturnType<typeof summarizeWaits> | undefined;
 try {
   const user = await signUpBenchUser(stack.apiOrigin);
   const runInProcess = createInProcessRunner(stack.orm, stack.workerConfig);
@@ -63,6 +68,12 @@ try {
     level.overheadP50 = level.temporal.p50Ms / level.inProcess.p50Ms;
     results.push(level);
   }
+  if (waitSessions > 0) {
+    say(`what a user waits for, at ${waitSessions} concurrent sessions`);
+    const measured = await measureUserWaits(user, waitSessions, jobTimeoutMs);
+    for (const error of measured.errors) say(`waits: ${error}`);
+    waits = summarizeWaits(measured);
+  }
 } finally {
   llmTimer.stop();
   await stack.close();
@@ -75,6 +86,9 @@ for (const l of results) for (const [path, r] of [['temporal', l.temporal], ['in
   if (r.errors) say(`N=${l.concurrency} ${path}: ${r.errors} failed, e.g. ${r.errorSamples.join(' | ')}`);
 }
 say(`goal (overhead <= ${overheadGoal}x at every level, no errors): ${goalMet ? 'met' : 'missed'}`);
+if (waits) {
+  say(`at ${waits.sessions} sessions: POST p50 ${waits.postP50Ms} ms (goal ${waitGoals.postP50Ms}); POST to first durable event p50 ${waits.firstEventP50Ms} / p99 ${waits.firstEventP99Ms} ms (goals ${waitGoals.firstEventP50Ms} / ${waitGoals.firstEventP99Ms}); model first token to client delta p50 ${waits.tokenToDeltaP50Ms} ms (goal ${waitGoals.tokenToDeltaP50Ms})`);
+}
 writeJson(resultsPath, {
   startedAt: startedAt.toISOString(),
   durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
@@ -84,6 +98,7 @@ writeJson(resultsPath, {
   overheadGoal,
   goalMet,
   levels: results,
+  userWaits: waits ? { ...waits, goals: waitGoals } : null,
 });
 say(`wrote ${resultsPath}`);
-process.exit(errors > 0 ? 1 : 0);
+process.exit(errors + (waits?.errors ?? 0) > 0 ? 1 : 0);

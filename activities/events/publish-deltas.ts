@@ -36,12 +36,14 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
   const report = options.onError ?? (() => {});
   let queued = new Map<Topic, Delta[]>();
   let timer: NodeJS.Timeout | undefined;
+  let lastSentAt = 0;
   // Batches go one after another: two pooled connections could otherwise commit them swapped.
   let sending: Promise<void> = Promise.resolve();
 
   const send = () => {
     clearTimeout(timer);
     timer = undefined;
+    lastSentAt = performance.now();
     const batch = queued;
     queued = new Map();
     const payloads = [...batch].flatMap(([topic, items]) => chunk(topic, items, report));
@@ -56,7 +58,9 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
       const items = queued.get(topic);
       if (items) items.push(delta);
       else queued.set(topic, [delta]);
-      timer ??= setTimeout(send, intervalMs);
+      // Leading edge: a stream's first token goes out at once (what a user waits for); later ones
+      // wait for the rest of the window, so a topic still costs at most one NOTIFY per window.
+      timer ??= setTimeout(send, Math.max(0, intervalMs - (performance.now() - lastSentAt)));
     },
     async flush() {
       send();
