@@ -54,6 +54,8 @@ export interface PendingMessage {
 /** What a job has finished, recorded after each stage so a retry resumes from the last one. */
 export interface JobCheckpoint {
   intent?: Intent;
+  /** How many answers the router had seen when it produced `intent`; fewer than `answers` means re-route. */
+  intentAnswers?: number;
   answers?: string[];
   plan?: JobPlan;
   /** The version the job started from; `files` only in checkpoints of runs before the tree (FileTree). */

@@ -41,6 +41,9 @@ export const addUsage = (a: Usage, b: Omit<Usage, 'calls'> & { calls?: number })
 });
 export const totalTokens = (u: Usage) => u.promptTokens + u.completionTokens;
 
+/** Also the value for sessions whose settings predate the setting. */
+export const DEFAULT_QUESTION_ROUNDS = 3;
+
 export const SessionSettings = z.object({
   /** Wait for approve/reject after the plan. */
   requireApproval: z.boolean().default(false),
@@ -51,6 +54,8 @@ export const SessionSettings = z.object({
   tokenBudget: z.number().int().min(1_000).max(10_000_000).default(400_000),
   /** Files generated at once. */
   generateConcurrency: z.number().int().min(1).max(8).default(3),
+  /** Rounds of clarifying questions a job may ask before it goes ahead with what it has. */
+  maxQuestionRounds: z.number().int().min(1).max(10).default(DEFAULT_QUESTION_ROUNDS),
   /** Start a preview of every version a job saves (a child workflow that outlives the job). */
   autoPreview: z.boolean().default(true),
 });

@@ -83,6 +83,10 @@ export const Config = z.object({
   LLM_MODEL_PLANNER: z.string().min(1).default('forge-offline'),
   LLM_MODEL_CODER: z.string().min(1).default('forge-offline'),
   LLM_MODEL_FIXER: z.string().min(1).default('forge-offline'),
+  /** Condenses a session's older turns once into a stored summary (activities/agents/conversation.ts). */
+  LLM_MODEL_SUMMARIZER: z.string().min(1).default('forge-offline'),
+  /** Conversation tokens a router or planner call gets (coder half of it, fixer none); older turns are condensed. */
+  LLM_HISTORY_TOKENS: z.coerce.number().int().min(100).default(4_000),
   /** Per request, and the longest silence tolerated inside a stream. */
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** USD per million prompt / completion tokens, for the cost shown on jobs, sessions and usage (offline model: free). */
@@ -107,6 +111,8 @@ const llmConfigKeys = {
   LLM_MODEL_PLANNER: true,
   LLM_MODEL_CODER: true,
   LLM_MODEL_FIXER: true,
+  LLM_MODEL_SUMMARIZER: true,
+  LLM_HISTORY_TOKENS: true,
   LLM_TIMEOUT_MS: true,
   MODEL_PORT: true,
 } as const;

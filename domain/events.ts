@@ -26,6 +26,8 @@ export const EventType = z.enum([
   'job.stage',
   'job.finished',
   'questions',
+  /** The user's answer to the job's questions, `{ answer, round }`. */
+  'questions.answered',
   'answer',
   'plan',
   'plan.approved',

@@ -19,7 +19,7 @@ import {
 
 export type PromptMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
-export const PromptSection = z.enum(['request', 'history', 'file_list', 'files', 'intent', 'feedback', 'plan', 'task', 'diagnostics', 'edit_error']);
+export const PromptSection = z.enum(['request', 'history', 'summary', 'file_list', 'files', 'intent', 'feedback', 'plan', 'task', 'diagnostics', 'edit_error']);
 export type PromptSection = z.infer<typeof PromptSection>;
 
 export const section = (name: PromptSection, body: string) => `<${name}>\n${body}\n</${name}>`;
@@ -80,29 +80,38 @@ const instructions: Record<LlmRole, string> = {
   fixer:
     'You fix TypeScript errors in a small web app. Reply with SEARCH/REPLACE edit blocks (or, when the task asks for ' +
     `whole_file, complete files in fenced blocks named by path) that make the diagnostics go away. No prose.\n${appRules}`,
+  summarizer:
+    'You condense the older part of a conversation between a user and Forge, an app builder, so later turns can refer back to it. ' +
+    'Keep the user\'s first message word for word, every request in order, what Forge built and each version it saved. ' +
+    'Extend the previous summary when one is given. Plain text, at most 15 short lines.',
 };
 
 const system = (role: LlmRole): PromptMessage => ({ role: 'system', content: `${roleMarker(role)} ${instructions[role]}` });
 const user = (...sections: string[]): PromptMessage => ({ role: 'user', content: sections.join('\n\n') });
 const filesSection = (files: readonly WholeFile[]) => section('files', files.map(formatWholeFile).join('\n\n') || '(none)');
 
-export function buildRouterMessages(input: { request: string; filePaths: readonly string[]; history?: readonly PromptMessage[] }): PromptMessage[] {
-  const history = input.history?.length ? [section('history', input.history.map((m) => `${m.role}: ${m.content}`).join('\n'))] : [];
-  return [system('router'), user(...history, section('file_list', input.filePaths.join('\n') || '(none)'), section('request', input.request))];
+/**
+ * The conversation so far (domain/conversation.ts formats it) comes first, as context: the request
+ * is still the message to act on, and "it", "the button you added" or "my first message" resolve against it.
+ */
+const historySection = (history: string | undefined) => (history ? [section('history', history)] : []);
+
+export function buildRouterMessages(input: { request: string; filePaths: readonly string[]; history?: string }): PromptMessage[] {
+  return [system('router'), user(...historySection(input.history), section('file_list', input.filePaths.join('\n') || '(none)'), section('request', input.request))];
 }
 
 /** `feedback` is why the user rejected the previous plan; the new plan must address it. */
-export function buildPlannerMessages(input: { request: string; intent: Pick<Intent, 'kind' | 'summary'>; files: readonly WholeFile[]; feedback?: string }): PromptMessage[] {
+export function buildPlannerMessages(input: { request: string; intent: Pick<Intent, 'kind' | 'summary'>; files: readonly WholeFile[]; feedback?: string; history?: string }): PromptMessage[] {
   const feedback = input.feedback ? [section('feedback', input.feedback)] : [];
   const intent = formatFields({ kind: input.intent.kind, summary: input.intent.summary });
-  return [system('planner'), user(filesSection(input.files), section('intent', intent), section('request', input.request), ...feedback)];
+  return [system('planner'), user(...historySection(input.history), filesSection(input.files), section('intent', intent), section('request', input.request), ...feedback)];
 }
 
 /** `files` holds the target's current content for an update, plus any files worth seeing. */
-export function buildCoderMessages(input: { request: string; plan: Plan; task: CoderTask; files: readonly WholeFile[] }): PromptMessage[] {
+export function buildCoderMessages(input: { request: string; plan: Plan; task: CoderTask; files: readonly WholeFile[]; history?: string }): PromptMessage[] {
   return [
     system('coder'),
-    user(filesSection(input.files), section('plan', JSON.stringify(input.plan, null, 2)), section('request', input.request), section('task', formatFields(input.task))),
+    user(...historySection(input.history), filesSection(input.files), section('plan', JSON.stringify(input.plan, null, 2)), section('request', input.request), section('task', formatFields(input.task))),
   ];
 }
 
@@ -111,6 +120,12 @@ export function buildFixerMessages(input: { diagnostics: readonly TypeCheckDiagn
     system('fixer'),
     user(filesSection(input.files), section('diagnostics', input.diagnostics.map(formatDiagnostic).join('\n')), section('task', formatFields({ format: input.format }))),
   ];
+}
+
+/** `previous` is the stored summary being extended; `turns` the formatted turns it must now also cover. */
+export function buildSummarizerMessages(input: { previous: string | null; turns: string }): PromptMessage[] {
+  const previous = input.previous ? [section('summary', input.previous)] : [];
+  return [system('summarizer'), user(...previous, section('history', input.turns))];
 }
 
 const failureWords: Record<EditFailure['reason'], string> = {

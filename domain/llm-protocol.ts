@@ -8,13 +8,13 @@ import { FilePath } from './file-path';
  * sections and formats, so both run through one client code path.
  */
 
-export const LlmRole = z.enum(['router', 'planner', 'coder', 'fixer']);
+export const LlmRole = z.enum(['router', 'planner', 'coder', 'fixer', 'summarizer']);
 export type LlmRole = z.infer<typeof LlmRole>;
 
 /** The first system message of every request starts with this marker: `[forge:coder] ...`. */
 export const roleMarker = (role: LlmRole) => `[forge:${role}]`;
 
-const markerPattern = /^\[forge:(router|planner|coder|fixer)\]/;
+const markerPattern = /^\[forge:(router|planner|coder|fixer|summarizer)\]/;
 
 /** The role a request is for, read from its first system message; undefined when unmarked. */
 export function readRoleMarker(messages: readonly { role: string; content?: unknown }[]): LlmRole | undefined {

@@ -13,7 +13,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { addUsage, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
+import { addUsage, DEFAULT_QUESTION_ROUNDS, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
 import { withChanges, type FileSet, type JobCheckpoint, type JobOutcome, type JobPatch, type JobWorkflowInput } from '../domain/agent-workflows';
 import { buildsQueueFor } from '../domain/task-queues';
 import { previewWorkflowId } from '../domain/workflow-ids';
@@ -103,27 +103,37 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     // A checkpoint from before the tree carries the whole map; otherwise refer to the version.
     const baseFiles: FileSet = base.files ?? { projectId: input.projectId, baseVersion: base.version, changes: {} };
     await report({ baseVersion: base.version });
-    if (!cp.intent) {
+    // Patched: histories from before multi-round questioning asked at most once and never re-routed.
+    const questionRounds = patched('question-rounds') ? (settings.maxQuestionRounds ?? DEFAULT_QUESTION_ROUNDS) : 1;
+    for (;;) {
+      // Re-route after each answer: the answers may settle the request or raise new questions.
+      if (!cp.intent || (questionRounds > 1 && (cp.intentAnswers ?? 0) < answers.length)) {
+        if (cp.intent) await enter('intent', 'running', 're-reading the request with the answers');
+        await flush();
+        const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles }]);
+        charge(result.usage);
+        cp.intent = result.intent;
+        cp.intentAnswers = answers.length;
+        await checkpoint();
+      }
+      const asked = cp.intent.questions ?? [];
+      if (cp.intent.kind === 'question' || asked.length === 0 || answers.length >= questionRounds) break;
+      // Counted before the validator opens: an answer may arrive while the questions are being reported.
+      const before = answers.length;
+      waitingFor = 'answer';
+      await report({ intent: cp.intent.kind, questions: asked }, [{ type: 'questions', data: { questions: asked, round: answers.length + 1 } }]);
+      await enter('questions', 'waiting', 'waiting for an answer');
       await flush();
-      const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles }]);
-      charge(result.usage);
-      cp.intent = result.intent;
-      await checkpoint();
+      const answered = await condition(() => answers.length > before, settings.approvalTimeoutSeconds * 1000);
+      waitingFor = null;
+      if (!answered) return await stopWaiting('No answer arrived in time');
+      const given = answers.slice(before).map((answer) => ({ type: 'questions.answered', data: { answer, round: before + 1 } }));
+      await report({ usage, checkpoint: { ...cp, answers, usage } }, given);
     }
     const intent = cp.intent;
     if (intent.kind === 'question') {
       await report({ intent: 'question', answer: intent.answer ?? '' }, [{ type: 'answer', data: { text: intent.answer ?? '' } }]);
       return await finish('completed', null);
-    }
-    if (intent.questions?.length && answers.length === 0) {
-      waitingFor = 'answer';
-      await report({ intent: intent.kind, questions: intent.questions }, [{ type: 'questions', data: { questions: intent.questions } }]);
-      await enter('questions', 'waiting', 'waiting for an answer');
-      await flush();
-      const answered = await condition(() => answers.length > 0, settings.approvalTimeoutSeconds * 1000);
-      waitingFor = null;
-      if (!answered) return await stopWaiting('No answer arrived in time');
-      await checkpoint();
     }
 
     let rejected: JobPlan | undefined;

@@ -6,6 +6,7 @@ import { AgentJob, AgentSession, Project } from '../../db/entities/index';
 import { appendEvents } from '../../db/repositories/event-log';
 import { recordAudit } from '../../db/repositories/audit';
 import { createFileSetResolver } from './file-sets';
+import { recordTranscript } from '../../db/repositories/transcript';
 import { loadVersionHashes, saveJobVersion } from './job-versions';
 
 const terminal = new Set(['completed', 'failed', 'cancelled']);
@@ -57,6 +58,7 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
           });
         }
         if (events.length > 0) await appendEvents(em, topicFor('job', jobId), events);
+        await recordTranscript(em, job, events);
       });
     },
 

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
-import type { IntentKind, JobPlan, Usage } from '../../domain/agents';
+import { addUsage, type IntentKind, type JobPlan, type Usage } from '../../domain/agents';
 import type { FileHashes, FileSet } from '../../domain/agent-workflows';
 import type { LlmConfig } from '../../domain/config';
 import { topicFor } from '../../domain/events';
@@ -11,6 +11,7 @@ import { type Intent, structuredOutputs } from '../../domain/llm-protocol';
 import type { TypeCheckDiagnostic } from '../../domain/type-check';
 import { Project } from '../../db/entities/index';
 import { readBlobs } from '../../db/repositories/blobs';
+import { createConversationLoader } from '../agents/conversation';
 import { modelForRole, structuredCompletion } from '../llm/index';
 import { createFileSetResolver, type ResolveFiles } from '../agents/file-sets';
 import { storageFor } from '../storage/index';
@@ -47,6 +48,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     const entries = await storageFor(em, project).putFiles(written);
     return Object.fromEntries(entries.map((e) => [e.path, e.hash]));
   };
+  const conversationFor = createConversationLoader(deps);
   const call = (jobId: string): ModelCall => {
     const context = Context.current();
     return {
@@ -75,43 +77,47 @@ export function createCodegenActivities(deps: CodegenDeps) {
   return {
     classifyIntent: (input: { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
       const { signal, heartbeat, onDelta } = call(input.jobId);
+      const { history, usage: condensing } = await conversationFor(input.jobId, 'router', { signal, heartbeat });
       const files = await resolveFiles(input.files);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'router',
         // The router's reply (the answer to a question, or the questions) streams like the coder's.
         onDelta: onDelta ? (text) => onDelta({ role: 'router', text }) : undefined,
         model: modelForRole(deps.config, 'router'),
-        messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(files).sort() }),
+        messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(files).sort(), history }),
         schema: structuredOutputs.intent,
         signal,
         heartbeat,
       });
       // An empty project cannot be edited or fixed: whatever the wording, the change builds a new app.
       const kind: IntentKind = Object.keys(files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
-      return { intent: { ...value, kind }, usage };
+      return { intent: { ...value, kind }, usage: addUsage(usage, condensing) };
     }),
 
     planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
       const { signal, heartbeat, onDelta } = call(input.jobId);
+      const { history, usage: condensing } = await conversationFor(input.jobId, 'planner', { signal, heartbeat });
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'planner',
         onDelta: onDelta ? (text) => onDelta({ role: 'planner', text }) : undefined,
         model: modelForRole(deps.config, 'planner'),
-        messages: buildPlannerMessages({ request: input.request, intent: input.intent, files: await contents(input.files), feedback: input.feedback }),
+        messages: buildPlannerMessages({ request: input.request, intent: input.intent, files: await contents(input.files), feedback: input.feedback, history }),
         schema: structuredOutputs.plan,
         signal,
         heartbeat,
       });
-      return { plan: value, usage };
+      return { plan: value, usage: addUsage(usage, condensing) };
     }),
 
     /** Writes one planned file; `hash: null` means the plan deletes it. */
     generateFile: (input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileSet }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
       const { file } = input;
       if (file.action === 'delete') return { path: file.path, hash: null, usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
-      const result = await writeFileWithModel(call(input.jobId), { request: input.request, plan: input.plan, file, files: await contents(input.files) });
+      const model = call(input.jobId);
+      const { history, usage: condensing } = await conversationFor(input.jobId, 'coder', model);
+      const result = await writeFileWithModel(model, { request: input.request, plan: input.plan, file, files: await contents(input.files), history });
       const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
-      return { path: file.path, hash: hashes[file.path]!, usage: result.usage };
+      return { path: file.path, hash: hashes[file.path]!, usage: addUsage(result.usage, condensing) };
     }),
 
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */

@@ -64,7 +64,7 @@ const attempt = <T>(fn: () => Outcome<T>): Outcome<T> => {
 /** One planned file: whole content for a new file; SEARCH/REPLACE edits (dry-run first) for an existing one. */
 export async function writeFileWithModel(
   call: ModelCall,
-  input: { request: string; plan: JobPlan; file: JobPlan['files'][number]; files: WholeFile[] },
+  input: { request: string; plan: JobPlan; file: JobPlan['files'][number]; files: WholeFile[]; history?: string },
 ): Promise<{ content: string; usage: Usage }> {
   const { file } = input;
   const existing = input.files.find((f) => f.path === file.path);
@@ -73,7 +73,7 @@ export async function writeFileWithModel(
   const { value, usage } = await askUntilUsable(
     call,
     'coder',
-    buildCoderMessages({ request: input.request, plan: input.plan, task, files: input.files }),
+    buildCoderMessages({ request: input.request, plan: input.plan, task, files: input.files, history: input.history }),
     formats,
     task,
     (text, format) =>

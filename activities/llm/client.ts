@@ -23,6 +23,7 @@ const modelKeys = {
   planner: 'LLM_MODEL_PLANNER',
   coder: 'LLM_MODEL_CODER',
   fixer: 'LLM_MODEL_FIXER',
+  summarizer: 'LLM_MODEL_SUMMARIZER',
 } as const satisfies Record<LlmRole, keyof LlmConfig>;
 
 export const modelForRole = (config: LlmConfig, role: LlmRole): string => config[modelKeys[role]];

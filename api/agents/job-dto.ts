@@ -1,7 +1,8 @@
 import type { JobDto, SessionDto } from '../../domain/agents';
 import { SessionSettings } from '../../domain/agents';
 import { costUsd, type LlmPrices } from '../../domain/llm-pricing';
-import type { AgentJob, AgentSession } from '../../db/entities/index';
+import type { TranscriptEntryDto } from '../../domain/conversation';
+import type { AgentJob, AgentSession, SessionMessage } from '../../db/entities/index';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -42,3 +43,14 @@ export function toSessionDto(session: AgentSession, prices: LlmPrices): SessionD
     createdAt: session.createdAt.toISOString(),
   };
 }
+
+export const toTranscriptEntryDto = (m: SessionMessage): TranscriptEntryDto => ({
+  id: m.id,
+  sessionId: m.sessionId,
+  jobId: m.jobId,
+  author: m.author,
+  kind: m.kind,
+  text: m.text,
+  data: m.data,
+  at: m.createdAt.toISOString(),
+});

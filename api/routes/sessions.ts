@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
+import { TranscriptEntryDto, TranscriptQuery } from '../../domain/conversation';
+import { Page } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { pricesFrom } from '../../domain/llm-pricing';
@@ -7,10 +9,11 @@ import { taskQueues } from '../../domain/task-queues';
 import { AgentJob, AgentSession } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { requireProject } from '../../db/repositories/projects';
+import { listTranscript } from '../../db/repositories/transcript';
 import { sessionWorkflow } from '../../workflows/session';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
 import { createAgentCommands } from '../agents/commands';
-import { toJobDto, toSessionDto } from '../agents/job-dto';
+import { toJobDto, toSessionDto, toTranscriptEntryDto } from '../agents/job-dto';
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
@@ -80,6 +83,20 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         const session = await loadSession(req.em, req.auth!.userId, params.sessionId, 'viewer');
         const jobs = await req.em.find(AgentJob, { sessionId: session.id }, { orderBy: { createdAt: 'asc' }, limit: 200 });
         return { ...toSessionDto(session, prices), jobs: jobs.map((job) => toJobDto(job, prices)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/sessions/:sessionId/messages',
+      summary: "The session's transcript: each turn's message and Forge's replies; newest first unless order=asc",
+      tag: 'sessions',
+      params: SessionParams,
+      query: TranscriptQuery,
+      response: Page(TranscriptEntryDto),
+      handler: async ({ params, query }, req) => {
+        const session = await loadSession(req.em, req.auth!.userId, params.sessionId, 'viewer');
+        const page = await listTranscript(req.em, session.id, query);
+        return { ...page, items: page.items.map(toTranscriptEntryDto) };
       },
     }),
     defineRoute({

@@ -12,6 +12,8 @@ import { Preview } from './preview';
 import { Project } from './project';
 import { ProviderConfig } from './provider-config';
 import { RefreshToken } from './refresh-token';
+import { SessionMessage } from './session-message';
+import { SessionSummary } from './session-summary';
 import { SourceFile } from './source-file';
 import { TopicHead } from './topic-head';
 import { User } from './user';
@@ -21,6 +23,6 @@ export { Project, CodeVersion, SourceFile, FileBlob };
 export { Preview, Deployment, ProviderConfig };
 
 // Every entity the ORM knows. Add new entities here.
-export { AgentSession, AgentJob };
+export { AgentSession, AgentJob, SessionMessage, SessionSummary };
 
-export const entities = [AgentSession, AgentJob, User, Organization, Membership, AuditLog, RefreshToken, Invite, Event, TopicHead, Project, CodeVersion, SourceFile, FileBlob, Preview, Deployment, ProviderConfig];
+export const entities = [AgentSession, AgentJob, SessionMessage, SessionSummary, User, Organization, Membership, AuditLog, RefreshToken, Invite, Event, TopicHead, Project, CodeVersion, SourceFile, FileBlob, Preview, Deployment, ProviderConfig];

@@ -4,6 +4,7 @@ import { code } from './rule-coder';
 import { fix } from './rule-fixer';
 import { plan } from './rule-planner';
 import { route } from './rule-router';
+import { readMemory, summarize } from './conversation-memory';
 
 /**
  * The deterministic rule-based model behind the offline server: the same request always gets the
@@ -23,6 +24,8 @@ export function ruleModel(request: ChatRequest): ModelReply {
       return code(ctx);
     case 'fixer':
       return fix(ctx);
+    case 'summarizer':
+      return { content: summarize(readMemory(ctx.sections.history, ctx.sections.summary)) };
     case undefined:
       return { content: 'This is Forge\'s offline model. Start the first system message with [forge:router], [forge:planner], [forge:coder] or [forge:fixer].' };
   }

@@ -1,6 +1,7 @@
 import type { Intent } from '../../domain/llm-protocol';
 import { describeEdit, readEditInstructions } from './app-edits';
 import { describeTheme, themeOf } from './app-theme';
+import { readMemory, recall } from './conversation-memory';
 import type { PromptContext } from './prompt-context';
 
 /** The offline router: keyword rules over the request, aware of whether an app exists yet. */
@@ -34,6 +35,8 @@ export function route(ctx: PromptContext): Intent {
   }
   if (hasApp && fixWords.test(text)) return intent('fix', 'Fix the errors in the app');
   if ((/\?\s*$/.test(text) || questionStart.test(text)) && !politeRequest.test(text)) {
+    const remembered = recall(text, readMemory(ctx.sections.history));
+    if (remembered) return intent('question', 'Answer from the conversation', { answer: remembered });
     const answer = hasApp ? `The app has ${ctx.paths.length} files: ${ctx.paths.join(', ')}. ${capabilities}` : capabilities;
     return intent('question', 'Answer a question', { answer });
   }

@@ -43,6 +43,8 @@ export interface CodegenStackOptions {
   latencyMs?: number;
   tokenDelayMs?: number;
   llmTimeoutMs?: number;
+  /** LLM_HISTORY_TOKENS of the workers: small to make a test condense older turns. */
+  historyTokens?: number;
   /** A Temporal server of the test's own (default: the run's shared dev server). */
   temporalAddress?: string;
   /** false: no in-process workers (default true). */
@@ -58,7 +60,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const temporal = options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : {};
   const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal });
   const env = await openWorkerTestEnv(temporal);
-  const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000) };
+  const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
   const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }) });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
   const token = roles.editor.token;

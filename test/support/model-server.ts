@@ -14,7 +14,7 @@ export function startModelServer(options: { latencyMs?: number; tokenDelayMs?: n
 }
 
 /** LLM settings pointing at a test model server; `timeoutMs` short so hang tests finish fast. */
-export function llmConfigFor(server: Pick<ModelServer, 'url'>, timeoutMs = 5_000): LlmConfig {
+export function llmConfigFor(server: Pick<ModelServer, 'url'>, timeoutMs = 5_000, historyTokens = 4_000): LlmConfig {
   return {
     OPENAI_BASE_URL: server.url,
     OPENAI_API_KEY: 'test-key',
@@ -22,6 +22,8 @@ export function llmConfigFor(server: Pick<ModelServer, 'url'>, timeoutMs = 5_000
     LLM_MODEL_PLANNER: OFFLINE_MODEL,
     LLM_MODEL_CODER: OFFLINE_MODEL,
     LLM_MODEL_FIXER: OFFLINE_MODEL,
+    LLM_MODEL_SUMMARIZER: OFFLINE_MODEL,
+    LLM_HISTORY_TOKENS: historyTokens,
     LLM_TIMEOUT_MS: timeoutMs,
     MODEL_PORT: 0,
   };
