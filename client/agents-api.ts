@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import type { CreateSessionBody, JobDto, SessionDto } from '../domain/agents';
+import type { TranscriptEntryDto, TranscriptQuery } from '../domain/conversation';
+import type { Page } from '../domain/pagination';
+import type { PageOptions } from './accounts-api';
 import { pathOf, type Request } from './http-transport';
 
 export type SessionWithJobs = SessionDto & { jobs: JobDto[] };
@@ -13,6 +16,13 @@ export function agentsApi(request: Request) {
     sessions: {
       create: (projectId: string, body: z.input<typeof CreateSessionBody> = {}) => request<SessionDto>('POST', pathOf('projects', projectId, 'sessions'), { body }),
       get: (sessionId: string) => request<SessionWithJobs>('GET', pathOf('sessions', sessionId)),
+      /** Newest first. */
+      list: (projectId: string, page?: PageOptions) => request<Page<SessionDto>>('GET', pathOf('projects', projectId, 'sessions'), { query: page }),
+      /** Refuses new messages, finishes the accepted ones, then the session is `closed`. */
+      close: (sessionId: string) => request<SessionDto>('POST', pathOf('sessions', sessionId, 'close'), { body: {} }),
+      /** The transcript, newest first unless `order: 'asc'`. */
+      messages: (sessionId: string, page?: PageOptions & { order?: TranscriptQuery['order'] }) =>
+        request<Page<TranscriptEntryDto>>('GET', pathOf('sessions', sessionId, 'messages'), { query: page }),
       /** Queues a job for the message; watch `job:<id>` for its progress. */
       sendMessage: (sessionId: string, content: string) =>
         request<JobAnswer>('POST', pathOf('sessions', sessionId, 'messages'), { body: { content } }).then((answer) => answer.job),

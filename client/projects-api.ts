@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Page } from '../domain/pagination';
+import type { ProjectDeletionDto } from '../domain/project-deletion';
 import type { CreateProjectBody, ProjectDto, UpdateProjectBody } from '../domain/projects';
 import type { CreateVersionBody, FileContent, VersionDiffDto, VersionDto, VersionSummaryDto } from '../domain/versions';
 import type { PageOptions } from './accounts-api';
@@ -13,7 +14,8 @@ export function projectsApi(request: Request) {
       create: (orgId: string, body: CreateProjectBody) => request<ProjectDto>('POST', pathOf('orgs', orgId, 'projects'), { body }),
       get: (projectId: string) => request<ProjectDto>('GET', pathOf('projects', projectId)),
       update: (projectId: string, body: UpdateProjectBody) => request<ProjectDto>('PATCH', pathOf('projects', projectId), { body }),
-      delete: (projectId: string) => request<void>('DELETE', pathOf('projects', projectId)),
+      /** Starts the deletion (202); the project answers 404 once its jobs, previews and deployments are stopped and it is gone. */
+      delete: (projectId: string) => request<ProjectDeletionDto>('DELETE', pathOf('projects', projectId)),
       /** `null` unpublishes. */
       publish: (projectId: string, version: number | null) => request<ProjectDto>('POST', pathOf('projects', projectId, 'publish'), { body: { version } }),
     },

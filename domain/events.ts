@@ -37,6 +37,8 @@ export const EventType = z.enum([
   'version.saved',
   'message',
   'session.closed',
+  /** On `project:<id>` when a deletion has removed the project. */
+  'project.deleted',
   'error',
 ]);
 export type EventType = z.infer<typeof EventType>;

@@ -7,3 +7,5 @@ export const jobWorkflowId = (jobId: string) => `job-${jobId}`;
 export const previewWorkflowId = (previewId: string) => `preview-${previewId}`;
 export const deployWorkflowId = (deploymentId: string) => `deploy-${deploymentId}`;
 export const stackCheckWorkflowId = (checkId: string) => `stack-check-${checkId}`;
+/** One deletion per project at a time: a second DELETE while it runs finds it instead of starting another. */
+export const projectDeletionWorkflowId = (projectId: string) => `project-deletion-${projectId}`;

@@ -8,6 +8,7 @@ import { createDeliveryRecordActivities } from '../activities/deployments/record
 import { createReaperActivities } from '../activities/deployments/reaper-activities';
 import { createDeltaPublisher } from '../activities/events/publish-deltas';
 import { createLlmClient } from '../activities/llm/index';
+import { createProjectDeletionActivities } from '../activities/projects/deletion-activities';
 import { createStackCheckActivities } from '../activities/system/stack-check';
 import { readBlobs } from '../db/repositories/blobs';
 import type { MikroORM } from '../db/orm';
@@ -50,6 +51,7 @@ export function createWorkerActivities(deps: ActivityDeps) {
       ...createJobActivities({ orm: deps.orm, fileSets }),
       ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
       ...createDeliveryRecordActivities(deps),
+      ...createProjectDeletionActivities(deps),
     },
     builds: {
       ...buildProbe,

@@ -86,3 +86,13 @@ export const providerRollout: ActivityOptions = {
   startToCloseTimeout: '20 minutes',
   heartbeatTimeout: '1 minute',
 };
+
+/**
+ * Waiting for other workflows to close (a project deletion stopping its runs): as long as a job's
+ * cancellation or a rollout takes, kept honest by heartbeats; a lost worker is noticed in 30 s.
+ */
+export const awaitRuns: ActivityOptions = {
+  ...storageWrite,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+};

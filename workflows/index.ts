@@ -5,3 +5,4 @@ export { codegenJobWorkflow } from './codegen-job';
 export { previewWorkflow } from './preview';
 export { deploymentWorkflow } from './deployment';
 export { previewReaperWorkflow } from './preview-reaper';
+export { projectDeletionWorkflow } from './project-deletion';

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Deployment, ProviderConfig } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { findLiveDeployment, requireDeployment } from '../../db/repositories/deliveries';
+import { listProjectDeployments } from '../../db/repositories/project-lists';
 import { requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
 import { CreateDeploymentBody, DeploymentDto, DeploymentParams, type DeploymentWorkflowInput } from '../../domain/deployments';
 import { conflict } from '../../domain/errors';
+import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import { deployWorkflowId } from '../../domain/workflow-ids';
@@ -15,8 +17,23 @@ import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
 import { toDeploymentDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
+import { refuseWhileDeleting } from '../projects/project-deletion';
 
 export const deploymentRoutes = (deps: AppDeps) => [
+  defineRoute({
+    method: 'get',
+    path: '/projects/:projectId/deployments',
+    summary: "The project's deployments, newest first",
+    tag: 'deployments',
+    params: ProjectParams,
+    query: PageQuery,
+    response: Page(DeploymentDto),
+    handler: async ({ params, query }, req) => {
+      const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'viewer');
+      const page = await listProjectDeployments(req.em, project.id, query);
+      return { ...page, items: page.items.map(toDeploymentDto) };
+    },
+  }),
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/deployments',
@@ -29,6 +46,7 @@ export const deploymentRoutes = (deps: AppDeps) => [
     handler: async ({ params, body }, req) => {
       const userId = req.auth!.userId;
       const project = await requireProject(req.em, userId, params.projectId, 'admin');
+      refuseWhileDeleting(project);
       const organizationId = project.organization.id;
       await findVersion(req.em, project.id, body.version);
       if (body.provider !== 'local' && !(await req.em.count(ProviderConfig, { organization: organizationId, provider: body.provider }))) {

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Preview } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { requirePreview } from '../../db/repositories/deliveries';
+import { listProjectPreviews } from '../../db/repositories/project-lists';
 import { requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
 import { conflict } from '../../domain/errors';
 import { CreatePreviewBody, ExtendPreviewBody, PreviewDto, PreviewParams, PreviewTtl, type PreviewWorkflowInput } from '../../domain/previews';
+import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import { previewWorkflowId } from '../../domain/workflow-ids';
@@ -17,8 +19,23 @@ import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
 import { toPreviewDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
+import { refuseWhileDeleting } from '../projects/project-deletion';
 
 export const previewRoutes = (deps: AppDeps) => [
+  defineRoute({
+    method: 'get',
+    path: '/projects/:projectId/previews',
+    summary: "The project's previews, newest first",
+    tag: 'previews',
+    params: ProjectParams,
+    query: PageQuery,
+    response: Page(PreviewDto),
+    handler: async ({ params, query }, req) => {
+      const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'viewer');
+      const page = await listProjectPreviews(req.em, project.id, query);
+      return { ...page, items: page.items.map(toPreviewDto) };
+    },
+  }),
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/previews',
@@ -31,6 +48,7 @@ export const previewRoutes = (deps: AppDeps) => [
     handler: async ({ params, body }, req) => {
       const userId = req.auth!.userId;
       const project = await requireProject(req.em, userId, params.projectId, 'editor');
+      refuseWhileDeleting(project);
       const version = body.version ?? project.currentVersion ?? null;
       if (version === null) throw conflict('This project has no version to preview yet');
       await findVersion(req.em, project.id, version);

@@ -9,9 +9,12 @@ import { OrgParams } from '../../domain/accounts';
 import { conflict } from '../../domain/errors';
 import { Page, PageQuery } from '../../domain/pagination';
 import { CreateProjectBody, ProjectDto, ProjectParams, PublishBody, slugify, UpdateProjectBody } from '../../domain/projects';
+import { ProjectDeletionDto } from '../../domain/project-deletion';
+import { taskQueues } from '../../domain/task-queues';
 import type { AppDeps } from '../deps';
 import { toProjectDto } from '../dto/projects';
 import { defineRoute } from '../http/route';
+import { startProjectDeletion } from '../projects/project-deletion';
 
 /** Flushes a new or renamed project; the (organization, slug) unique index turns a taken slug into a 409. */
 async function flushSlug(em: EntityManager, slug: string): Promise<void> {
@@ -25,7 +28,7 @@ async function flushSlug(em: EntityManager, slug: string): Promise<void> {
 
 // Roles: viewers read; editors create, rename and publish (publishing moves a pointer; production
 // deploys, which need admin, are a separate resource); only admins delete a project and its history.
-export const projectRoutes = (_deps: AppDeps) => [
+export const projectRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'get',
     path: '/orgs/:orgId/projects',
@@ -98,17 +101,16 @@ export const projectRoutes = (_deps: AppDeps) => [
   defineRoute({
     method: 'delete',
     path: '/projects/:projectId',
-    summary: 'Delete a project with all its versions (admin)',
+    summary: 'Delete a project (admin): a workflow stops its jobs, previews and deployments, then deletes it with its versions',
     tag: 'projects',
     params: ProjectParams,
-    status: 204,
+    status: 202,
+    response: ProjectDeletionDto,
     handler: async ({ params }, req) => {
       const userId = req.auth!.userId;
       const project = await requireProject(req.em, userId, params.projectId, 'admin');
-      // Versions and their file lists go with the project (FK cascade); blobs stay, shared by hash.
-      req.em.remove(project);
-      recordAudit(req.em, { actorId: userId, organizationId: project.organization.id, action: 'project.delete', targetType: 'project', targetId: project.id, ip: req.ip, details: { name: project.name, slug: project.slug } });
-      await req.em.flush();
+      const queue = taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents;
+      return startProjectDeletion({ em: req.em, temporal: deps.temporal, queue, userId, ip: req.ip }, project);
     },
   }),
   defineRoute({

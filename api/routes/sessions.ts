@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
 import { TranscriptEntryDto, TranscriptQuery } from '../../domain/conversation';
-import { Page } from '../../domain/pagination';
+import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { pricesFrom } from '../../domain/llm-pricing';
@@ -9,10 +9,13 @@ import { taskQueues } from '../../domain/task-queues';
 import { AgentJob, AgentSession } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { requireProject } from '../../db/repositories/projects';
+import { listProjectSessions } from '../../db/repositories/project-lists';
 import { listTranscript } from '../../db/repositories/transcript';
-import { sessionWorkflow } from '../../workflows/session';
+import { closeSessionSignal, sessionWorkflow } from '../../workflows/session';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
 import { createAgentCommands } from '../agents/commands';
+import { asCommand } from '../agents/temporal-errors';
+import { refuseWhileDeleting } from '../projects/project-deletion';
 import { toJobDto, toSessionDto, toTranscriptEntryDto } from '../agents/job-dto';
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
@@ -38,6 +41,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
       handler: async ({ params, body }, req) => {
         const userId = req.auth!.userId;
         const project = await requireProject(req.em, userId, params.projectId, 'editor');
+        refuseWhileDeleting(project);
         const settings = SessionSettings.parse(body.settings ?? {});
         const session = req.em.create(AgentSession, {
           organizationId: project.organization.id,
@@ -69,6 +73,40 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
             maxTurns: config.SESSION_MAX_TURNS,
           }],
         });
+        return toSessionDto(session, prices);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/projects/:projectId/sessions',
+      summary: "The project's sessions, newest first",
+      tag: 'sessions',
+      params: ProjectParams,
+      query: PageQuery,
+      response: Page(SessionDto),
+      handler: async ({ params, query }, req) => {
+        const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'viewer');
+        const page = await listProjectSessions(req.em, project.id, query);
+        return { ...page, items: page.items.map((s) => toSessionDto(s, prices)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/sessions/:sessionId/close',
+      summary: 'Close a session: it refuses new messages, finishes the ones it accepted, then ends (status closed)',
+      tag: 'sessions',
+      params: SessionParams,
+      status: 202,
+      response: SessionDto,
+      handler: async ({ params }, req) => {
+        const userId = req.auth!.userId;
+        const session = await loadSession(req.em, userId, params.sessionId, 'editor');
+        if (session.status === 'open') {
+          // A session workflow that already ended (idle close racing this call) has nothing left to stop.
+          await asCommand('closed', () => temporal.workflow.getHandle(sessionWorkflowId(session.id)).signal(closeSessionSignal)).catch(() => undefined);
+          recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.close', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
+          await req.em.flush();
+        }
         return toSessionDto(session, prices);
       },
     }),

@@ -21,6 +21,8 @@ export const Project = defineEntity({
     storageConfig: p.json<Record<string, unknown>>().nullable(),
     currentVersion: p.integer().nullable(),
     publishedVersion: p.integer().nullable(),
+    /** Set by DELETE: the deletion workflow is removing the project; nothing new may start on it. */
+    deletionId: p.uuid().nullable(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
 });

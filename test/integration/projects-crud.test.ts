@@ -97,22 +97,7 @@ it('renames and re-slugs a project (editor and up), audited, with 409 on a taken
   expect(audits).toEqual([{ details: { before: { name: 'Alpha', slug: 'alpha' }, after: { name: 'Gamma', slug: 'gamma' } } }]);
 });
 
-it('deletes a project with its versions (admin only), keeping shared blobs', async () => {
-  const statuses = await statusByActor(app, async (m, as) =>
-    app.call('DELETE', `/projects/${await createProject(app, m.admin.token, m.orgId)}`, { token: as.token }));
-  expect(statuses).toEqual({ admin: 204, editor: 403, viewer: 403, outsider: 404 });
-
-  const m = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
-  const projectId = await createProject(app, m.editor.token, m.orgId);
-  const content = `export const id = '${randomUUID()}';\n`;
-  await saveVersion(app, m.editor.token, projectId, null, [{ path: 'src/id.ts', content }]);
-  expect((await app.call('DELETE', `/projects/${projectId}`, { token: m.admin.token })).status).toBe(204);
-
-  expect((await app.call('GET', `/projects/${projectId}`, { token: m.admin.token })).status).toBe(404);
-  expect(await sql(app, 'select 1 from code_versions where project_id = ?', [projectId])).toEqual([]);
-  expect(await sql(app, 'select count(*)::int as n from file_blobs where content = convert_to(?, \'UTF8\')', [content])).toEqual([{ n: 1 }]);
-  expect(await sql(app, `select actor_id from audit_logs where target_id = ? and action = 'project.delete'`, [projectId])).toEqual([{ actor_id: m.admin.userId }]);
-});
+// Deleting a project runs as a workflow: test/integration/project-deletion.test.ts.
 
 it('publishes an existing version (editor and up), unpublishes with null, 404s an unknown version', async () => {
   const statuses = await statusByActor(app, async (m, as) => {

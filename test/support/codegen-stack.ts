@@ -4,7 +4,7 @@ import type { Config } from '../../domain/config';
 import { TaskQueue } from '../../domain/task-queues';
 import { appFiles } from '../../scripts/model-server/app-templates';
 import { themeOf } from '../../scripts/model-server/app-theme';
-import { createWorkerActivities } from '../../worker/activities';
+import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
 import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
 import { createProject, saveVersion } from './projects';
 import { seedRoleMatrix } from './seed';
@@ -49,6 +49,8 @@ export interface CodegenStackOptions {
   temporalAddress?: string;
   /** false: no in-process workers (default true). */
   workers?: boolean;
+  /** Wraps the real activities, e.g. to make one fail the way a third party can. */
+  wrapActivities?: (activities: WorkerActivities) => WorkerActivities;
   /** API config overrides, e.g. a small SESSION_MAX_TURNS or SESSION_IDLE_SECONDS. */
   app?: Partial<Record<keyof Config, string>>;
 }
@@ -61,7 +63,8 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal });
   const env = await openWorkerTestEnv(temporal);
   const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
-  const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }) });
+  const wrap = options.wrapActivities ?? ((a: WorkerActivities) => a);
+  const start = () => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })) });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
   const token = roles.editor.token;
 

@@ -88,12 +88,12 @@ describe('the SDK over HTTP', () => {
     await sdk.topics.events('job:5b0c7a52-1d7c-4f8e-9a43-0c1a3f6a1b2c', { afterSeq: 7 });
     await sdk.versions.file('p1', 2, 'src/my app/App.tsx');
     await sdk.orgs.list({ limit: 10 });
-    expect(await sdk.projects.delete('p/1')).toBeUndefined();
+    expect(await sdk.members.remove('o/1', 'u1')).toBeUndefined();
     expect(api.sent.map((s) => s.url.replace('http://api.test/api/v1', ''))).toEqual([
       '/topics/job%3A5b0c7a52-1d7c-4f8e-9a43-0c1a3f6a1b2c/events?afterSeq=7',
       '/projects/p1/versions/2/files/src/my%20app/App.tsx',
       '/orgs?limit=10',
-      '/projects/p%2F1',
+      '/orgs/o%2F1/members/u1',
     ]);
   });
 
