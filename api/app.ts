@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
     }),
   );
   // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
-  app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES }));
+  // Webhook signatures cover the exact bytes sent: keep them for those routes only.
+  app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES, verify: (req, _res, buf) => { if (req.url?.startsWith('/api/v1/webhooks/')) (req as express.Request).rawBody = buf; } }));
   // A fresh identity map per request (MikroORM's request context).
   app.use((req, _res, next) => {
     const em = deps.orm.em.fork();

@@ -56,6 +56,8 @@ export const SessionSettings = z.object({
   generateConcurrency: z.number().int().min(1).max(8).default(3),
   /** Rounds of clarifying questions a job may ask before it goes ahead with what it has. */
   maxQuestionRounds: z.number().int().min(1).max(10).default(DEFAULT_QUESTION_ROUNDS),
+  /** GitHub projects: commit each job's version to a branch of its own and open a pull request, instead of committing to the project's branch. */
+  githubPullRequests: z.boolean().default(false),
   /** Start a preview of every version a job saves (a child workflow that outlives the job). */
   autoPreview: z.boolean().default(true),
 });

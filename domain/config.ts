@@ -61,6 +61,8 @@ export const Config = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
   INVITE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  /** Secret of GitHub webhook deliveries (POST /webhooks/github); unset turns the route off (503). */
+  GITHUB_WEBHOOK_SECRET: unsetWhenEmpty(z.string().min(16).optional()),
   /** Requests per minute per IP on /auth routes. */
   AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
   /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */

@@ -3,8 +3,8 @@ import { VersionNumber } from './versions';
 
 // Projects: request bodies and answers.
 
-/** Where a project's files live. Only the Postgres-backed store exists so far; GitHub comes later. */
-export const StorageBackendKind = z.enum(['internal']);
+/** Where a project's files live: Postgres always; `github` also commits each version to a branch. */
+export const StorageBackendKind = z.enum(['internal', 'github']);
 export type StorageBackendKind = z.infer<typeof StorageBackendKind>;
 
 /** Longest slug; derived slugs are cut to it, suffix included. */

@@ -4,7 +4,8 @@ import { describePath, FilePath, filePathProblem } from './file-path';
 
 // Immutable code versions: their sources, limits, request bodies and answers.
 
-export const VersionSource = z.enum(['ai_generation', 'manual_edit', 'rollback', 'import']);
+/** `external`: a push made outside Forge to a project's GitHub branch. */
+export const VersionSource = z.enum(['ai_generation', 'manual_edit', 'rollback', 'import', 'external']);
 export type VersionSource = z.infer<typeof VersionSource>;
 
 /**
@@ -82,7 +83,11 @@ export const VersionSummaryDto = z.object({
 });
 export type VersionSummaryDto = z.infer<typeof VersionSummaryDto>;
 
-export const VersionDto = VersionSummaryDto.extend({ files: z.array(FileEntry) });
+export const VersionDto = VersionSummaryDto.extend({
+  files: z.array(FileEntry),
+  /** GitHub projects: the commit holding this version (null until it is committed, and for internal projects). */
+  commit: z.object({ sha: z.string(), pullRequestUrl: z.string().nullable() }).nullable(),
+});
 export type VersionDto = z.infer<typeof VersionDto>;
 
 export const FileChangeStatus = z.enum(['added', 'removed', 'modified']);

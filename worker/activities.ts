@@ -8,6 +8,7 @@ import { createDeliveryRecordActivities } from '../activities/deployments/record
 import { createReaperActivities } from '../activities/deployments/reaper-activities';
 import { createDeltaPublisher } from '../activities/events/publish-deltas';
 import { createLlmClient } from '../activities/llm/index';
+import { createGithubActivities } from '../activities/github/github-activities';
 import { createProjectDeletionActivities } from '../activities/projects/deletion-activities';
 import { createStackCheckActivities } from '../activities/system/stack-check';
 import { readBlobs } from '../db/repositories/blobs';
@@ -52,6 +53,7 @@ export function createWorkerActivities(deps: ActivityDeps) {
       ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
       ...createDeliveryRecordActivities(deps),
       ...createProjectDeletionActivities(deps),
+      ...createGithubActivities(deps),
     },
     builds: {
       ...buildProbe,

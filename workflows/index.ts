@@ -6,3 +6,4 @@ export { previewWorkflow } from './preview';
 export { deploymentWorkflow } from './deployment';
 export { previewReaperWorkflow } from './preview-reaper';
 export { projectDeletionWorkflow } from './project-deletion';
+export { githubCommitWorkflow, githubImportWorkflow } from './github-sync';

@@ -7,6 +7,7 @@ import { appendEvents } from '../../db/repositories/event-log';
 import { recordAudit } from '../../db/repositories/audit';
 import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
+import { mirrorJobVersion } from '../github/mirror-job-version';
 import { loadVersionHashes, saveJobVersion } from './job-versions';
 
 const terminal = new Set(['completed', 'failed', 'cancelled']);
@@ -73,7 +74,12 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
       return { version: project.currentVersion ?? null };
     },
 
-    saveJobVersion: (input: Parameters<typeof saveJobVersion>[1]) => saveJobVersion(orm.em.fork(), input, fileSets),
+    /** Saves the job's version; a GitHub project's then becomes a commit (or a pull request, per session setting). */
+    async saveJobVersion(input: Parameters<typeof saveJobVersion>[1]) {
+      const saved = await saveJobVersion(orm.em.fork(), input, fileSets);
+      await mirrorJobVersion(orm, input.jobId, input.projectId, saved.number);
+      return saved;
+    },
 
     async closeSession({ sessionId }: { sessionId: string }) {
       const em = orm.em.fork();

@@ -1,4 +1,4 @@
-import type { CodeVersion, Project } from '../../db/entities/index';
+import type { CodeVersion, Project, VersionCommit } from '../../db/entities/index';
 import type { ProjectDto } from '../../domain/projects';
 import type { FileEntry, VersionDto, VersionSummaryDto } from '../../domain/versions';
 
@@ -26,4 +26,9 @@ export const toVersionSummaryDto = (version: CodeVersion): VersionSummaryDto => 
   createdAt: version.createdAt.toISOString(),
 });
 
-export const toVersionDto = (version: CodeVersion, files: FileEntry[]): VersionDto => ({ ...toVersionSummaryDto(version), files });
+/** `commit`: the version's GitHub commit, once a GitHub project's version has been committed. */
+export const toVersionDto = (version: CodeVersion, files: FileEntry[], commit: VersionCommit | null = null): VersionDto => ({
+  ...toVersionSummaryDto(version),
+  files,
+  commit: commit ? { sha: commit.sha, pullRequestUrl: commit.pullRequestUrl ?? null } : null,
+});

@@ -8,6 +8,8 @@ declare global {
       auth?: AccessClaims;
       /** A fork of the process's EntityManager, one per request. */
       em: EntityManager;
+      /** The exact bytes of a webhook's body, kept for its signature check (api/app.ts). */
+      rawBody?: Buffer;
     }
   }
 }

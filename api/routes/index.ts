@@ -3,6 +3,8 @@ import type { RouteDef } from '../http/route';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { deploymentRoutes } from './deployments';
+import { githubRoutes } from './github';
+import { githubWebhookRoutes } from './github-webhooks';
 import { healthRoutes } from './health';
 import { inviteRoutes } from './invites';
 import { jobRoutes } from './jobs';
@@ -25,4 +27,5 @@ export const allRoutes = (deps: AppDeps): RouteDef[] => [
   ...sessionRoutes(deps), ...jobRoutes(deps), ...usageRoutes(deps),
   ...topicRoutes(deps),
   ...previewRoutes(deps), ...deploymentRoutes(deps), ...providerConfigRoutes(deps),
+  ...githubRoutes(deps), ...githubWebhookRoutes(deps),
 ];

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { storageFor, type SaveVersionInput, type StorageBackend } from '../../activities/storage/index';
-import type { Project } from '../../db/entities/index';
+import { startGithubCommit } from '../../activities/github/start-commit';
+import { type Project, VersionCommit } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { appendEvents } from '../../db/repositories/event-log';
 import { requireProject } from '../../db/repositories/projects';
@@ -11,6 +12,7 @@ import { topicFor } from '../../domain/events';
 import { describePath } from '../../domain/file-path';
 import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
+import { taskQueues } from '../../domain/task-queues';
 import { CreateVersionBody, FileContent, RollbackBody, VersionDiffDto, VersionDto, VersionParam, VersionSummaryDto } from '../../domain/versions';
 import type { AppDeps } from '../deps';
 import { toVersionDto, toVersionSummaryDto } from '../dto/projects';
@@ -56,7 +58,15 @@ async function saveAudited(
 }
 
 // Versions are immutable: there is no route that changes or deletes one. Viewers read; editors write.
-export const versionRoutes = (_deps: AppDeps) => [
+export const versionRoutes = (deps: AppDeps) => {
+  const queue = taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents;
+  /** After the version committed: a GitHub project's version becomes a commit (in the worker). */
+  const mirrored = async (project: Project, saved: Promise<VersionDto>) => {
+    const version = await saved;
+    await startGithubCommit(deps.temporal, queue, project, { number: version.number });
+    return version;
+  };
+  return [
   defineRoute({
     method: 'get',
     path: '/projects/:projectId/versions',
@@ -81,7 +91,8 @@ export const versionRoutes = (_deps: AppDeps) => [
     handler: async ({ params }, req) => {
       const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'viewer');
       const version = await findVersion(req.em, project.id, params.n);
-      return toVersionDto(version, await storageFor(req.em, project).listFiles(version));
+      const commit = await req.em.findOne(VersionCommit, { projectId: project.id, number: version.number });
+      return toVersionDto(version, await storageFor(req.em, project).listFiles(version), commit);
     },
   }),
   defineRoute({
@@ -125,7 +136,7 @@ export const versionRoutes = (_deps: AppDeps) => [
     handler: async ({ params, body }, req) => {
       const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'editor');
       const input = { parentVersion: body.parentVersion, message: body.message, source: body.source, authorId: req.auth!.userId };
-      return saveAudited(req, project, input, (storage) => storage.putFiles(body.files));
+      return mirrored(project, saveAudited(req, project, input, (storage) => storage.putFiles(body.files)));
     },
   }),
   defineRoute({
@@ -143,7 +154,8 @@ export const versionRoutes = (_deps: AppDeps) => [
       const files = await storageFor(req.em, project).listFiles(target);
       // Based on the current version as loaded: a write landing meanwhile makes this a 409, like any stale edit.
       const input = { parentVersion: project.currentVersion ?? null, message: body?.message ?? `Roll back to version ${params.n}`, source: 'rollback' as const, authorId: req.auth!.userId };
-      return saveAudited(req, project, input, async () => files);
+      return mirrored(project, saveAudited(req, project, input, async () => files));
     },
   }),
-];
+  ];
+};

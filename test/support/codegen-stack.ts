@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { JobDto, SessionSettings } from '../../domain/agents';
-import type { Config } from '../../domain/config';
+import type { Config, WorkerConfig } from '../../domain/config';
 import { TaskQueue } from '../../domain/task-queues';
 import { appFiles } from '../../scripts/model-server/app-templates';
 import { themeOf } from '../../scripts/model-server/app-theme';
@@ -49,6 +49,8 @@ export interface CodegenStackOptions {
   temporalAddress?: string;
   /** false: no in-process workers (default true). */
   workers?: boolean;
+  /** Worker config overrides (e.g. ENCRYPTION_KEY, shared with `app`). */
+  worker?: Partial<Record<keyof WorkerConfig, string>>;
   /** Wraps the real activities, e.g. to make one fail the way a third party can. */
   wrapActivities?: (activities: WorkerActivities) => WorkerActivities;
   /** API config overrides, e.g. a small SESSION_MAX_TURNS or SESSION_IDLE_SECONDS. */
@@ -62,7 +64,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const temporal = options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : {};
   const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal });
   const env = await openWorkerTestEnv(temporal);
-  const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
+  const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...options.worker }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
   const wrap = options.wrapActivities ?? ((a: WorkerActivities) => a);
   const start = () => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })) });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);

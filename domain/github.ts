@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+// GitHub as a project's storage: the organization's connection, a project's repository, the
+// failure types of GitHub calls, and the trailer that names the version a commit holds.
+
+const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'Letters, digits, ".", "-" and "_" only');
+
+export const GithubRepository = z.object({
+  owner: Name,
+  name: Name,
+  branch: z.string().min(1).max(250).regex(/^(?!\/|.*\.\.|.*\/\/|.*\/$)[A-Za-z0-9._/-]+$/, 'Not a valid branch name').default('main'),
+});
+export type GithubRepository = z.infer<typeof GithubRepository>;
+
+/**
+ * How an organization reaches GitHub: a GitHub App (installation tokens are made from the app's id
+ * and private key for each repository) or a fine-grained personal access token. `apiUrl` is for
+ * GitHub Enterprise Server (and the tests' local server); it defaults to api.github.com.
+ */
+export const GithubConnectionBody = z.object({
+  apiUrl: z.url().optional(),
+  auth: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('token'), token: z.string().min(20).max(500) }),
+    z.object({ type: z.literal('app'), appId: z.coerce.number().int().positive(), privateKey: z.string().min(100).max(10_000).includes('PRIVATE KEY') }),
+  ]),
+});
+export type GithubConnectionBody = z.infer<typeof GithubConnectionBody>;
+
+/** Never the secret: only which kind of credential is stored. */
+export const GithubConnectionDto = z.object({ type: z.enum(['token', 'app']), apiUrl: z.string(), appId: z.number().nullable(), updatedAt: z.iso.datetime() });
+export type GithubConnectionDto = z.infer<typeof GithubConnectionDto>;
+
+export const DEFAULT_GITHUB_API = 'https://api.github.com';
+
+/** PUT /projects/:id/storage: keep files in Postgres only, or also as commits on a GitHub branch. */
+export const StorageSettingsBody = z.discriminatedUnion('backend', [
+  z.object({ backend: z.literal('internal') }),
+  z.object({ backend: z.literal('github'), repository: GithubRepository }),
+]);
+export type StorageSettingsBody = z.infer<typeof StorageSettingsBody>;
+
+export const GithubFailureType = {
+  authFailed: 'github_auth_failed',
+  notFound: 'github_not_found',
+  conflict: 'github_conflict',
+  /** 403/429 with a reset time: retried by Temporal after the reset (nextRetryDelay). */
+  rateLimited: 'github_rate_limited',
+  unavailable: 'github_unavailable',
+  notConnected: 'github_not_connected',
+  /** The branch holds files a version cannot (path or size rules); details list them. */
+  unimportable: 'github_unimportable',
+} as const;
+export type GithubFailureType = (typeof GithubFailureType)[keyof typeof GithubFailureType];
+
+/** Last line of every commit Forge makes; a retry finds its commit by it instead of committing twice. */
+export const versionTrailer = (projectId: string, number: number) => `Forge-Version: ${projectId}/${number}`;
+export const TRAILER_PATTERN = /^Forge-Version: ([0-9a-f-]{36})\/(\d+)$/m;
+
+/** Input of `githubCommitWorkflow` (id `github-commit-<projectId>-<number>`). */
+export interface GithubCommitInput {
+  projectId: string;
+  number: number;
+  /** The job that saved it: its events get the pull request's URL. */
+  jobId?: string;
+  pullRequest?: boolean;
+}
+
+export const githubCommitWorkflowId = (projectId: string, number: number) => `github-commit-${projectId}-${number}`;
+export const githubImportWorkflowId = (projectId: string, sha: string) => `github-import-${projectId}-${sha}`;
