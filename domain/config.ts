@@ -63,6 +63,8 @@ export const Config = z.object({
   INVITE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** Secret of GitHub webhook deliveries (POST /webhooks/github); unset turns the route off (503). */
   GITHUB_WEBHOOK_SECRET: unsetWhenEmpty(z.string().min(16).optional()),
+  /** How often a GitHub project's branch is polled for pushes (a Temporal Schedule per project); 0: webhooks only. */
+  GITHUB_POLL_SECONDS: z.coerce.number().int().nonnegative().default(300),
   /** Requests per minute per IP on /auth routes. */
   AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
   /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */

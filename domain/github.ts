@@ -67,3 +67,5 @@ export interface GithubCommitInput {
 
 export const githubCommitWorkflowId = (projectId: string, number: number) => `github-commit-${projectId}-${number}`;
 export const githubImportWorkflowId = (projectId: string, sha: string) => `github-import-${projectId}-${sha}`;
+/** One poll schedule per GitHub project (for setups where GitHub cannot reach the webhook). */
+export const githubPollScheduleId = (projectId: string) => `github-poll-${projectId}`;

@@ -39,6 +39,7 @@ export interface ProjectGithub {
 export async function openProjectGithub(orm: MikroORM, encryptionKey: string | undefined, projectId: string, repository?: GithubRepository): Promise<ProjectGithub> {
   const em = orm.em.fork();
   const project = await em.findOneOrFail(Project, projectId);
+  if (!repository && project.storageBackend !== 'github') throw ApplicationFailure.nonRetryable('The project does not keep its versions on GitHub (any more)', GithubFailureType.notConnected);
   const repo = repository ?? GithubRepository.parse(project.storageConfig ?? {});
   const connection = await em.findOne(GithubConnection, project.organization.id);
   if (!connection) throw ApplicationFailure.nonRetryable('The organization has not connected GitHub: PUT /orgs/:orgId/github first', GithubFailureType.notConnected);

@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { activeDeploymentStatuses } from '../../domain/deployments';
 import { topicFor } from '../../domain/events';
+import { githubPollScheduleId } from '../../domain/github';
 import type { ProjectDeletionInput, ProjectRunKind } from '../../domain/project-deletion';
 import type { ProviderRef } from '../../domain/providers';
 import { deployWorkflowId, jobWorkflowId, previewWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
@@ -72,6 +73,8 @@ export function createProjectDeletionActivities({ orm }: { orm: MikroORM }) {
      * everything recorded about it, in one transaction; a retry after it committed finds no project.
      */
     async deleteProjectRecords(input: ProjectDeletionInput): Promise<void> {
+      // A GitHub project's poll schedule goes first: it would import into a project that is gone.
+      await Context.current().client.schedule.getHandle(githubPollScheduleId(input.projectId)).delete().catch(() => undefined);
       await orm.em.fork().transactional(async (em) => {
         const sessions = await em.find(AgentSession, { projectId: input.projectId }, { fields: ['id', 'status'] });
         for (const s of sessions.filter((s) => s.status === 'open')) {

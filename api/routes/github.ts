@@ -14,6 +14,7 @@ import type { githubImportWorkflow } from '../../workflows/github-sync';
 import type { AppDeps } from '../deps';
 import { toProjectDto } from '../dto/projects';
 import { githubAppError } from '../github/github-errors';
+import { ensureGithubPollSchedule, removeGithubPollSchedule } from '../github/poll-schedule';
 import { defineRoute } from '../http/route';
 import { refuseWhileDeleting } from '../projects/project-deletion';
 
@@ -96,6 +97,7 @@ export const githubRoutes = (deps: AppDeps) => {
         if (body.backend === 'internal') {
           project.storageBackend = 'internal';
           project.storageConfig = null;
+          await removeGithubPollSchedule(deps.temporal, project.id);
         } else {
           // The credential never leaves the worker: the import runs there, the API waits for its answer.
           await deps.temporal.workflow
@@ -108,6 +110,7 @@ export const githubRoutes = (deps: AppDeps) => {
             })
             .catch((err: unknown) => { throw githubAppError(err); });
           await req.em.refresh(project);
+          await ensureGithubPollSchedule(deps.temporal, queue, project, deps.config.GITHUB_POLL_SECONDS);
         }
         recordAudit(req.em, { actorId: req.auth!.userId, organizationId: project.organization.id, action: 'project.storage', targetType: 'project', targetId: project.id, ip: req.ip, details: body });
         await req.em.flush();

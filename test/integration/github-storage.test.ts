@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubActivities } from '../../activities/github/github-activities';
 import { VersionCommit } from '../../db/entities/index';
+import { githubPollScheduleId } from '../../domain/github';
 import type { BareGitRepo } from '../support/bare-git-repo';
 import { codegenApi, eventually } from '../support/codegen-api';
 import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
@@ -18,7 +19,7 @@ let github: FakeGithub;
 let api: ReturnType<typeof codegenApi>;
 beforeAll(async () => {
   github = await startFakeGithub({ appPublicKey: app.publicKey, appId: APP_ID });
-  stack = await startCodegenStack({ app: { ENCRYPTION_KEY: encryptionKey, GITHUB_WEBHOOK_SECRET: webhookSecret }, worker: { ENCRYPTION_KEY: encryptionKey } });
+  stack = await startCodegenStack({ app: { ENCRYPTION_KEY: encryptionKey, GITHUB_WEBHOOK_SECRET: webhookSecret, GITHUB_POLL_SECONDS: '1' }, worker: { ENCRYPTION_KEY: encryptionKey } });
   api = codegenApi(stack);
 });
 afterAll(async () => {
@@ -99,11 +100,12 @@ describe('GitHub storage', { timeout: 120_000 }, () => {
 
   it('waits out a rate limit (403 with x-ratelimit-reset) and then commits', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 2;
-    github.fail('GET /repos/acme/shop/git/ref', { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    github.fail('GET /repos/acme/shop/commits', { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
     const saved = await call('POST', `/projects/${projectId}/versions/1/rollback`, {}, stack.roles.editor.token);
     expect(saved.status).toBe(201);
     const sha = await commitOf(projectId, 3);
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(reset - 1);
+    expect(github.requests.filter((r) => r.operationId === 'repos/list-commits' && r.path === '/repos/acme/shop/commits').length).toBeGreaterThanOrEqual(2);
     expect(log(shop)[0]).toBe(`${sha} Roll back to version 1`);
   });
 
@@ -126,14 +128,25 @@ describe('GitHub storage', { timeout: 120_000 }, () => {
     expect(await api.version(projectId, 4)).toMatchObject({ source: 'external', message: 'Edit outside Forge', commit: { sha: pushed } });
     expect(await api.file(projectId, 4, 'CHANGELOG.md')).toBe('pushed by hand\n');
     expect(await api.versions(projectId)).toHaveLength(4);
+    // The schedule's polls saw the same head: still one version for it.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await api.versions(projectId)).toHaveLength(4);
+  });
+
+  it('also finds pushes without a webhook: a Temporal Schedule polls the branch', async () => {
+    const schedule = await stack.env.client.schedule.getHandle(githubPollScheduleId(projectId)).describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'githubImportWorkflow' });
+    const pushed = shop.commitFiles('main', { 'NOTES.md': 'no webhook for this one\n' }, 'Quiet push');
+    await eventually(async () => (await api.versions(projectId))[0]?.number === 5, 'the poll to import the push as version 5', 60_000);
+    expect(await api.version(projectId, 5)).toMatchObject({ source: 'external', message: 'Quiet push', commit: { sha: pushed } });
   });
 
   it('reaches GitHub as a GitHub App: installation tokens from the app id and private key', async () => {
     const saved = await call('PUT', `/orgs/${stack.roles.orgId}/github`, { apiUrl: github.url, auth: { type: 'app', appId: APP_ID, privateKey: app.privateKey } });
     expect(saved.body).toMatchObject({ type: 'app', appId: APP_ID });
-    const res = await call('POST', `/projects/${projectId}/versions`, { parentVersion: 4, message: 'Via the app', files: [{ path: 'README.md', content: 'app\n' }] }, stack.roles.editor.token);
+    const res = await call('POST', `/projects/${projectId}/versions`, { parentVersion: 5, message: 'Via the app', files: [{ path: 'README.md', content: 'app\n' }] }, stack.roles.editor.token);
     expect(res.status).toBe(201);
-    const sha = await commitOf(projectId, 5);
+    const sha = await commitOf(projectId, 6);
     expect(log(shop)[0]).toBe(`${sha} Via the app`);
     expect(github.requests.map((r) => r.operationId)).toEqual(expect.arrayContaining(['apps/get-repo-installation', 'apps/create-installation-access-token']));
     expect((await connectToken()).status).toBe(200);
@@ -158,5 +171,13 @@ describe('GitHub storage', { timeout: 120_000 }, () => {
 
   it('sent GitHub only requests that match its published OpenAPI description', () => {
     expect(github.violations).toEqual([]);
+  });
+
+  it('stops polling when a project goes back to internal storage', async () => {
+    const projects = await sql<{ id: string }>(stack.app, "select id from projects where storage_backend = 'github' and organization_id = ?", [stack.roles.orgId]);
+    for (const { id } of projects) {
+      expect((await call('PUT', `/projects/${id}/storage`, { backend: 'internal' })).status).toBe(200);
+      await expect(stack.env.client.schedule.getHandle(githubPollScheduleId(id)).describe()).rejects.toThrow();
+    }
   });
 });
