@@ -38,7 +38,9 @@ export interface ProjectGithub {
 /** Opens the project's repository with its organization's credential; only agents-worker activities call this. */
 export async function openProjectGithub(orm: MikroORM, encryptionKey: string | undefined, projectId: string, repository?: GithubRepository): Promise<ProjectGithub> {
   const em = orm.em.fork();
-  const project = await em.findOneOrFail(Project, projectId);
+  const project = await em.findOne(Project, projectId);
+  // A project deleted meanwhile (its commit or poll still queued): nothing to do, and never will be.
+  if (!project) throw ApplicationFailure.nonRetryable(`Project ${projectId} no longer exists`, GithubFailureType.notConnected);
   if (!repository && project.storageBackend !== 'github') throw ApplicationFailure.nonRetryable('The project does not keep its versions on GitHub (any more)', GithubFailureType.notConnected);
   const repo = repository ?? GithubRepository.parse(project.storageConfig ?? {});
   const connection = await em.findOne(GithubConnection, project.organization.id);
