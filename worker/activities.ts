@@ -9,6 +9,7 @@ import { createReaperActivities } from '../activities/deployments/reaper-activit
 import { createDeltaPublisher } from '../activities/events/publish-deltas';
 import { createLlmClient } from '../activities/llm/index';
 import { createGithubActivities } from '../activities/github/github-activities';
+import { createGithubHeadSync } from '../activities/github/sync-head';
 import { createProjectDeletionActivities } from '../activities/projects/deletion-activities';
 import { createStackCheckActivities } from '../activities/system/stack-check';
 import { readBlobs } from '../db/repositories/blobs';
@@ -49,7 +50,7 @@ export function createWorkerActivities(deps: ActivityDeps) {
   return {
     agents: {
       ...createStackCheckActivities(deps),
-      ...createJobActivities({ orm: deps.orm, fileSets }),
+      ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
       ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
       ...createDeliveryRecordActivities(deps),
       ...createProjectDeletionActivities(deps),

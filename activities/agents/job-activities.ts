@@ -16,7 +16,12 @@ const terminal = new Set(['completed', 'failed', 'cancelled']);
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
  * workflow chose, events by keys the workflow derived, so a retry changes nothing twice.
  */
-export function createJobActivities({ orm, fileSets = createFileSetResolver(orm) }: { orm: MikroORM; fileSets?: ReturnType<typeof createFileSetResolver> }) {
+export function createJobActivities({ orm, fileSets = createFileSetResolver(orm), syncHead = async () => {} }: {
+  orm: MikroORM;
+  fileSets?: ReturnType<typeof createFileSetResolver>;
+  /** Brings a GitHub project's branch head in first (activities/github/sync-head.ts). */
+  syncHead?: (projectId: string) => Promise<void>;
+}) {
   return {
     /** Records the job row for a message the session accepted; a retry finds the row already there. */
     async createJob(input: { jobId: string; sessionId: string; projectId: string; content: string; actorId: string }) {
@@ -65,11 +70,13 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
 
     /** The version a job starts from: the project's current head (null for an empty project). */
     async loadBase({ projectId }: { projectId: string }): Promise<{ version: number | null; files: FileHashes }> {
+      await syncHead(projectId);
       return loadVersionHashes(orm.em.fork(), projectId);
     },
 
     /** The version a job starts from, by number only: the job refers to its files (FileTree), never copies them. */
     async loadBaseVersion({ projectId }: { projectId: string }): Promise<{ version: number | null }> {
+      await syncHead(projectId);
       const project = await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion'] });
       return { version: project.currentVersion ?? null };
     },

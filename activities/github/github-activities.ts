@@ -55,10 +55,10 @@ export function createGithubActivities({ orm, config }: GithubDeps) {
      */
     async importGithubBranch(input: { projectId: string; source: 'import' | 'external'; repository?: GithubRepository; connect?: boolean }): Promise<{ version: number | null; sha: string | null }> {
       const { project, repo, octokit } = await openProjectGithub(orm, config.ENCRYPTION_KEY, input.projectId, input.repository);
-      const snapshot = await readBranch(octokit, repo, input.projectId);
       const em = orm.em.fork();
+      const snapshot = await readBranch(octokit, repo, input.projectId, async (sha) => (await em.count(VersionCommit, { projectId: project.id, sha })) > 0);
       let version: number | null = null;
-      if (snapshot && snapshot.forgeVersion === null && !(await em.findOne(VersionCommit, { projectId: project.id, sha: snapshot.sha }))) {
+      if (snapshot && !snapshot.known && snapshot.forgeVersion === null) {
         const storage = storageFor(em, project);
         const entries = await storage.putFiles(snapshot.files);
         const current = (await em.refresh(project))?.currentVersion ?? null;

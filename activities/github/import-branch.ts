@@ -7,6 +7,8 @@ import { absentOn404, onGithub } from './github-failure';
 
 export interface BranchSnapshot {
   sha: string;
+  /** A head Forge already holds (its own commit or an earlier import): nothing else was read. */
+  known?: true;
   message: string;
   /** Made by Forge (its trailer names the project): nothing to import. */
   forgeVersion: number | null;
@@ -34,11 +36,13 @@ function problemsOf(entries: Array<{ path: string; size: number; type: string }>
  * The files at the head of a branch (null when the branch does not exist), held to the rules of
  * an upload; what breaks them is listed in one non-retryable `github_unimportable` failure.
  */
-export async function readBranch(gh: Octokit, repo: GithubRepository, projectId: string): Promise<BranchSnapshot | null> {
+export async function readBranch(gh: Octokit, repo: GithubRepository, projectId: string, isKnown: (sha: string) => Promise<boolean>): Promise<BranchSnapshot | null> {
   const target = { owner: repo.owner, repo: repo.name };
   const ref = await absentOn404(`reading branch ${repo.branch}`, () => gh.rest.git.getRef({ ...target, ref: `heads/${repo.branch}` }));
   if (!ref) return null;
   const sha = ref.data.object.sha;
+  // One call when nothing moved: polls and job starts ask often.
+  if (await isKnown(sha)) return { sha, known: true, message: '', forgeVersion: null, files: [] };
   const commit = (await onGithub('reading the head commit', () => gh.rest.git.getCommit({ ...target, commit_sha: sha }))).data;
   const tree = (await onGithub('reading the head tree', () => gh.rest.git.getTree({ ...target, tree_sha: commit.tree.sha, recursive: 'true' }))).data;
   const entries = tree.tree.map((e) => ({ path: e.path ?? '', size: e.size ?? 0, type: e.type ?? 'blob', sha: e.sha ?? '' }));

@@ -154,17 +154,21 @@ describe('GitHub storage', { timeout: 120_000 }, () => {
 
   it('opens a pull request for a job when the session asks for one; the job events carry its URL', async () => {
     const todo = github.repo('acme/todo');
-    const base = todo.commitFiles('main', { 'README.md': '# Todo\n' }, 'Start');
+    todo.commitFiles('main', { 'README.md': '# Todo\n' }, 'Start');
     const project = await stack.newProject();
     expect((await call('PUT', `/projects/${project}/storage`, { backend: 'github', repository: { owner: 'acme', name: 'todo', branch: 'main' } })).status).toBe(200);
+    // The branch moves after the import: the job starts from the new head (imported as version 2).
+    const moved = todo.commitFiles('main', { 'NOTES.md': 'moved\n' }, 'Moved meanwhile');
     const session = await stack.startSession(project, { githubPullRequests: true });
     const job = await stack.waitForJob((await stack.send(session, 'Start over: build a new app with a todo list')).id);
-    expect(job).toMatchObject({ status: 'completed', resultVersion: 2 });
+    expect(job).toMatchObject({ status: 'completed', baseVersion: 2, resultVersion: 3 });
+    expect(await api.version(project, 2)).toMatchObject({ source: 'external', commit: { sha: moved } });
     await eventually(async () => (await api.jobEvents(job.id)).some((e) => e.type === 'github.pull_request'), 'the pull request event', 60_000);
     const event = (await api.jobEvents(job.id)).find((e) => e.type === 'github.pull_request')!;
     expect(github.pulls).toEqual([expect.objectContaining({ repo: 'acme/todo', base: 'main', url: event.data.url })]);
     const branch = github.pulls[0]!.head;
-    expect(todo.head('main')).toBe(base);
+    expect(todo.head('main')).toBe(moved);
+    expect(todo.git(['rev-parse', `${branch}~1`]).trim()).toBe(moved);
     expect(todo.git(['rev-list', '--count', `main..${branch}`]).trim()).toBe('1');
     expect(todo.git(['show', `${branch}:src/App.tsx`])).toContain('TodoList');
   });
