@@ -1,9 +1,9 @@
 // Extracts the GitHub REST operations Forge calls from GitHub's published OpenAPI description
 // (npm package @octokit/openapi) into test/support/github-openapi.json, which the local GitHub
 // server of the tests (test/support/fake-github.ts) checks every request against.
-// The package unpacks to 385 MB, too much for every `npm ci`, so it is not a dependency: run
-//   npx -y -p @octokit/openapi@23.0.2 -c 'tsx scripts/github-openapi-subset.ts "$(npm root -g)/../.."'
-// or point it at any directory holding the package: `tsx scripts/github-openapi-subset.ts <node_modules dir>`.
+// The package unpacks to 385 MB, too much for every `npm ci`, so it is not a dependency. To update:
+//   dir=$(mktemp -d) && npm install --prefix "$dir" --no-save @octokit/openapi@23.0.2 &&
+//   node_modules/.bin/tsx scripts/github-openapi-subset.ts "$dir/node_modules"; rm -rf "$dir"
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
