@@ -49,6 +49,8 @@ export interface PendingMessage {
   jobId: string;
   content: string;
   actorId: string;
+  /** Accepted before its job row was written (since `session-answer-when-queued`): the session writes it before the run. */
+  rowPending?: boolean;
 }
 
 /** What a job has finished, recorded after each stage so a retry resumes from the last one. */

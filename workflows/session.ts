@@ -45,6 +45,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     sendMessageUpdate,
     async ({ content, actorId }) => {
       const message = { jobId: uuid4(), content: content.trim(), actorId, recorded: false };
+      if (patched('session-answer-when-queued')) {
+        // Queued is accepted: the update answers in the workflow task that accepted it, with nothing
+        // awaited (a local activity would hold that task open). The API writes the job row and its
+        // `message` event as soon as this answers; the loop writes them again before the job runs.
+        pending.push({ ...message, recorded: true, rowPending: true });
+        return { jobId: message.jobId };
+      }
       pending.push(message); // queued before the await: acceptance order is run order
       // The job row as a local activity: the update answers within the workflow task that accepted
       // it, with no activity task round trip (POST /sessions/:id/messages waits for this).
@@ -74,6 +81,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     }
     const next = pending[0]!;
     try {
+      // An activity task, not a local activity: idempotent after the API's write, and it must not
+      // hold open the workflow task whose completion answers the update that queued this message.
+      if (next.rowPending) await jobs.createJob({ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, content: next.content, actorId: next.actorId });
       await executeChild(codegenJobWorkflow, {
         workflowId: jobWorkflowId(next.jobId),
         args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: input.settings }],
@@ -82,7 +92,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
         typedSearchAttributes: jobSearchAttributes(input),
       });
     } catch {
-      // A failed or cancelled job has recorded its own outcome; the session moves on to the next message.
+      // A failed or cancelled job has recorded its own outcome (a row that could not be written even
+      // after the activity's retries has no job to run); the session moves on to the next message.
     }
     pending.shift();
     turns++;

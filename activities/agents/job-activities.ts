@@ -1,10 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { emptyUsage } from '../../domain/agents';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
 import { AgentJob, AgentSession, Project } from '../../db/entities/index';
 import { appendEvents } from '../../db/repositories/event-log';
 import { recordAudit } from '../../db/repositories/audit';
+import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
 import { mirrorJobVersion } from '../github/mirror-job-version';
@@ -23,18 +23,11 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
   syncHead?: (projectId: string) => Promise<void>;
 }) {
   return {
-    /** Records the job row for a message the session accepted; a retry finds the row already there. */
+    /** Records the job row (and `message` event) for a message the session accepted; idempotent. */
     async createJob(input: { jobId: string; sessionId: string; projectId: string; content: string; actorId: string }) {
       const em = orm.em.fork();
-      const session = await em.findOneOrFail(AgentSession, input.sessionId);
-      await em.getConnection().execute(
-        `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
-         values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,
-        [input.jobId, session.organizationId, input.projectId, input.sessionId, input.actorId, input.content, JSON.stringify(emptyUsage())],
-      );
-      await appendEvents(em, topicFor('session', input.sessionId), [
-        { type: 'message', data: { jobId: input.jobId, content: input.content, actorId: input.actorId }, key: `job-created:${input.jobId}` },
-      ]);
+      const session = await em.findOneOrFail(AgentSession, input.sessionId, { fields: ['organizationId'] });
+      await recordQueuedJob(em, { ...input, organizationId: session.organizationId });
     },
 
     /** Applies a patch to the job row and appends its events, in one transaction. */

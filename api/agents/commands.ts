@@ -7,6 +7,7 @@ import type { LlmPrices } from '../../domain/llm-pricing';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
+import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { sendMessageUpdate } from '../../workflows/session';
 import { codegenJobWorkflow } from '../../workflows/codegen-job';
@@ -42,7 +43,11 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
       const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
       const handle = temporal.workflow.getHandle(sessionWorkflowId(sessionId));
+      // The update answers once the message is in the session's queue (durable in its history);
+      // the row and the `message` event are written here at once, the workflow's own write later
+      // finding them present (db/repositories/queued-jobs.ts).
       const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }] }));
+      await recordQueuedJob(ctx.em, { jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
       recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       await ctx.em.flush();
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
