@@ -3,7 +3,7 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../worker/create-workers';
 import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
-import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, workflowTasks } from '../support/workflow-history';
+import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, updateCompletedBefore, workflowTasks } from '../support/workflow-history';
 
 /**
  * Determinism guard: histories of real runs (test/replay-histories/, re-recorded only by
@@ -48,10 +48,17 @@ describe('recorded workflow histories', () => {
 
     expect(acceptedUpdates(histories.session)).toEqual(['sendMessage', 'sendMessage']);
     expect(startedChildren(histories.session)).toEqual(['codegenJobWorkflow', 'codegenJobWorkflow']);
-    // Job rows are created by local activities, so an accepted message answers within one workflow task.
-    expect(scheduledActivities(histories.session)).toEqual(['closeSession']);
-    expect(localActivities(histories.session)).toEqual(['createJob', 'createJob']);
+    // A message is answered once queued: the update completes in the workflow task that accepted it,
+    // before the job row's write (an activity task after the answer, ahead of the child).
+    expect(scheduledActivities(histories.session)).toEqual(['createJob', 'createJob', 'closeSession']);
+    expect(localActivities(histories.session)).toEqual([]);
+    expect(updateCompletedBefore(histories.session, 'createJob')).toBe(true);
+    // Before the patch the row was a local activity the update waited for; that history still replays.
+    expect(scheduledActivities(histories.sessionBeforeQueuedAnswer)).toEqual(['closeSession']);
+    expect(localActivities(histories.sessionBeforeQueuedAnswer)).toEqual(['createJob', 'createJob']);
     expect(scheduledActivities(histories.sessionBeforeLean)).toEqual(['createJob', 'createJob', 'closeSession']);
+    // There, each update waited for its createJob activity.
+    expect(updateCompletedBefore(histories.sessionBeforeLean, 'createJob')).toBe(false);
   });
 
   it('keep a job history small: references to files, bookkeeping inside workflow tasks', () => {

@@ -60,6 +60,23 @@ describe.concurrent('messages to a session', () => {
     expect((await api.session(sessionId)).jobs).toEqual([]);
   });
 
+  it('answers a message as queued, and runs one whose row no API node wrote (the session writes it)', async () => {
+    const sessionId = await stack.startSession(await stack.newProject());
+    const posted = await stack.send(sessionId, 'What can you build for me?');
+    expect(posted).toMatchObject({ sessionId, status: expect.stringMatching(/^(queued|running|completed)$/) });
+    await stack.waitForJob(posted.id);
+    // Accepted straight through Temporal, as if the API node died before its write: the session
+    // writes the row itself before running the job (right away here, the session being idle).
+    const { jobId } = await sessionHandle(sessionId).executeUpdate(sendMessageUpdate, { args: [{ content: 'And what files do I have?', actorId: stack.roles.editor.userId }] });
+    await eventually(async () => (await api.session(sessionId)).jobs.some((j) => j.id === jobId), 'the row the session writes');
+    expect(await stack.waitForJob(jobId)).toMatchObject({ status: 'completed', intent: 'question', input: { content: 'And what files do I have?' } });
+    const session = await api.session(sessionId);
+    expect(session.jobs.map((j) => j.id)).toEqual([posted.id, jobId]);
+    // Written by the API and again by the session, each message is one event on the session's topic.
+    const events = await stack.app.call('GET', `/topics/session:${sessionId}/events?afterSeq=0`, { token: stack.roles.editor.token });
+    expect(events.body.items.filter((e: { type: string }) => e.type === 'message').map((e: { data: { jobId: string } }) => e.data.jobId)).toEqual([posted.id, jobId]);
+  });
+
   it(`continues as new every ${MAX_TURNS} turns, carrying queued messages, and runs them all in order`, async () => {
     const sessionId = await stack.startSession(await stack.newProject());
     const firstRun = (await sessionHandle(sessionId).describe()).runId;

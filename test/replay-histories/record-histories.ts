@@ -7,7 +7,7 @@ import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { historyToJson } from '../support/history-json';
 import { recordedHistoryUrl, type RecordedHistory } from '../support/recorded-histories';
 
-// Writes session, fullJob and questionJob only; the *BeforeLean histories are kept as recorded.
+// Writes session, fullJob and questionJob only; the *Before* histories are kept as recorded.
 import { scriptMissingHookImport } from '../support/scripted-type-error';
 
 /**

@@ -22,6 +22,11 @@ export const recordedHistories = {
   sessionBeforeLean: 'session.before-lean.json',
   fullJobBeforeLean: 'codegen-job-all-stages.before-lean.json',
   questionJobBeforeLean: 'codegen-job-question.before-lean.json',
+  /**
+   * The session recorded before the `session-answer-when-queued` patch: `sendMessage` awaited the
+   * job row (a local activity) before answering. Not re-recorded.
+   */
+  sessionBeforeQueuedAnswer: 'session.before-queued-answer.json',
 } as const;
 
 export type RecordedHistory = keyof typeof recordedHistories;

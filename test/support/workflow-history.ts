@@ -65,3 +65,14 @@ export const activityInputs = (history: History, type: string): unknown[] =>
 
 /** How many workflow tasks the workflow completed: each is a round trip to the server and a replay step. */
 export const workflowTasks = (history: History): number => events(history).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+
+/** Whether every update the workflow completed was completed before the next activity of `type` was scheduled. */
+export function updateCompletedBefore(history: History, type: string): boolean {
+  let awaiting = 0;
+  for (const e of events(history)) {
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) awaiting++;
+    if (e.workflowExecutionUpdateCompletedEventAttributes) awaiting--;
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === type && awaiting > 0) return false;
+  }
+  return awaiting === 0;
+}
