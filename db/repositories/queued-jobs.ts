@@ -20,16 +20,14 @@ export interface QueuedJob {
  * id, the event by `job-created:<id>`, so the second write changes nothing.
  */
 export async function recordQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
-  await em.transactional(async (tx) => {
-    await tx.getConnection().execute(
-      `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
-       values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,
-      [job.jobId, job.organizationId, job.projectId, job.sessionId, job.actorId, job.content, JSON.stringify(emptyUsage())],
-      'run',
-      tx.getTransactionContext(),
-    );
-    await appendEvents(tx, topicFor('session', job.sessionId), [
-      { type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` },
-    ]);
-  });
+  // Two statements, not one transaction around both: a POST waits for every round trip here, and
+  // each half is idempotent on its own, so a write cut between them is completed by the next one.
+  await em.getConnection().execute(
+    `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
+     values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,
+    [job.jobId, job.organizationId, job.projectId, job.sessionId, job.actorId, job.content, JSON.stringify(emptyUsage())],
+  );
+  await appendEvents(em, topicFor('session', job.sessionId), [
+    { type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` },
+  ]);
 }
