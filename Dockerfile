@@ -13,6 +13,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
 # The pinned toolchain that type-checks generated apps (the builds queue needs it).
 RUN sh scripts/provision-check-deps.sh
+# The workflow bundle, built once here: workers load it in milliseconds instead of running webpack,
+# and its hash is the Worker Deployment build id of this image.
+RUN node --import tsx scripts/bundle-workflows.ts
 
 USER node
 EXPOSE 4000

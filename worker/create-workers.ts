@@ -1,17 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import type { Logger as TemporalLogger } from '@temporalio/common';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { MikroORM } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
 import { taskQueues, type TaskQueues } from '../domain/task-queues';
 import { createWorkerActivities, type WorkerActivities } from './activities';
-
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
-/** Bundles workflows/ (a few seconds of webpack): once per process, shared by its workers. */
-export function bundleWorkflows(logger?: TemporalLogger): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, ...(logger ? { logger } : {}) });
-}
+import { loadWorkflowBundle, type LoadedBundle } from './workflow-bundle-cache';
 
 export interface CreateWorkersOptions {
   connection: NativeConnection;
@@ -19,8 +11,8 @@ export interface CreateWorkersOptions {
   config: WorkerConfig;
   /** Defaults to the configured queue names; tests pass unique ones. */
   taskQueues?: TaskQueues;
-  /** Defaults to a fresh bundle; callers creating several sets of workers pass one. */
-  workflowBundle?: WorkflowBundle;
+  /** Defaults to the cached bundle of the current code; callers creating several sets of workers pass one. */
+  workflows?: LoadedBundle;
   /** Defaults to the real activities; tests wrap them to inject faults. */
   activities?: WorkerActivities;
 }
@@ -35,7 +27,7 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Forg
   const { connection, orm, config } = options;
   const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const activities = options.activities ?? createWorkerActivities({ orm, config });
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const { bundle: workflowBundle } = options.workflows ?? (await loadWorkflowBundle());
   const shared = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -10,6 +10,7 @@ import { createWorkers } from './create-workers';
 import { temporalLogger } from './logging';
 import { runWorkers } from './run-workers';
 import type { ShutdownSignals } from './shutdown-signal';
+import { loadWorkflowBundle } from './workflow-bundle-cache';
 
 /** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
 export async function runWorkerProcess(config: WorkerConfig, logger: Logger, signals: ShutdownSignals): Promise<void> {
@@ -19,10 +20,15 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
     shutdownSignals: [],
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
-  const orm = await initOrm(config.DATABASE_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The bundle (cached: milliseconds; after a code change: webpack) loads while the connections open.
+  const [workflows, orm, connection] = await Promise.all([
+    loadWorkflowBundle({ logger: temporalLogger(logger) }),
+    initOrm(config.DATABASE_URL),
+    NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+  ]);
+  logger.info({ bundle: workflows.hash, cached: workflows.cached }, 'workflow bundle loaded');
   try {
-    const workers = await createWorkers({ connection, orm, config });
+    const workers = await createWorkers({ connection, orm, config, workflows });
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
       await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), workers.agents.options.taskQueue);
     }

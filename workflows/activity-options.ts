@@ -12,11 +12,13 @@ const requestMistakes = [ErrorCode.invalidInput, ErrorCode.unauthorized, ErrorCo
 
 /**
  * One model call, streamed. The OpenAI client runs with `maxRetries: 0` so Temporal owns retries;
- * 429/5xx back off up to a minute; the heartbeat per streamed chunk detects a stalled stream fast.
+ * 429/5xx back off up to a minute. The activity beats every second (codegen-activities.ts), so a
+ * short heartbeat timeout costs nothing and a dead worker's call is retried elsewhere within
+ * seconds (the SDK sends beats every 0.8 x 6 s; only an event loop stalled that long misfires).
  */
 export const llmCall: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '6 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

@@ -8,8 +8,8 @@ import { waitUntil } from '../../scripts/stack/wait-until';
 /**
  * A worker host dies mid-job (SIGKILL: no drain, no goodbye to the server). A fresh worker process
  * takes over: the job finishes with exactly one version, and no model call whose activity had
- * completed is made again. Recovery takes the llmCall heartbeat timeout (30 s) for the activity
- * that was in flight, plus the rest of the job.
+ * completed is made again. The job resumes once the new worker polls (a cached workflow bundle: a
+ * few seconds) and the llmCall heartbeat timeout (6 s) has released the activity that was in flight.
  */
 
 let stack: CodegenStack;
@@ -55,9 +55,12 @@ it('finishes a job after its worker is killed during generation, without repeati
 
   await startWorker('worker-2');
   const pollingMs = Date.now() - killedAt;
+  // Resumed: the model is asked again (the call in flight at the kill, retried on the new worker).
+  await waitUntil('the job to resume', async () => (stack.model.requests().byRole.coder ?? 0) > atKill.coder!, { intervalMs: 20, timeoutMs: 60_000 });
+  const resumedMs = Date.now() - killedAt;
   const job = await stack.waitForJob(queued.id, isTerminal, 80_000);
   const after = stack.model.requests().byRole;
-  console.info(`finished ${Date.now() - killedAt} ms after the kill (the new worker polled after ${pollingMs} ms); ` +
+  console.info(`resumed ${resumedMs} ms and finished ${Date.now() - killedAt} ms after the kill (the new worker polled after ${pollingMs} ms); ` +
     `coder calls: ${atKill.coder} at the kill, ${after.coder} in all; ${writtenAtKill} of ${job.plan?.files.length} files written before`);
 
   expect(job.error).toBeNull();

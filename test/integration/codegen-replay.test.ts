@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../worker/create-workers';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle-cache';
 import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
 import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, updateCompletedBefore, workflowTasks } from '../support/workflow-history';
 
@@ -19,7 +19,7 @@ const histories = Object.fromEntries(names.map((name) => [name, loadRecordedHist
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let workflowBundle: WorkflowBundle;
-beforeAll(async () => { workflowBundle = await bundleWorkflows(); });
+beforeAll(async () => { workflowBundle = (await loadWorkflowBundle()).bundle; });
 
 describe('recorded workflow histories', () => {
   it('replay against the current workflow code without a determinism error', async () => {

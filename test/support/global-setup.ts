@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle-cache';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +15,9 @@ declare module 'vitest' {
  * see each other's rows and a second run starts clean.
  */
 export default async function setup(project: TestProject) {
-  const servers = await provideSharedServers();
+  // Bundle the workflows once for the whole run (when the code changed): every test file's workers
+  // and spawned worker processes then load it from the cache instead of running webpack each.
+  const [servers] = await Promise.all([provideSharedServers(), loadWorkflowBundle()]);
   const database = await createRunDatabase(servers.adminUrl, 'forge_test');
   project.provide('databaseUrl', database.url);
   project.provide('adminDatabaseUrl', servers.adminUrl);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { initOrm, type MikroORM } from '../../db/orm';
 import { parseWorkerConfig, type WorkerConfig } from '../../domain/config';
 import { taskQueues, type TaskQueues } from '../../domain/task-queues';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
-import { bundleWorkflows, createWorkers, type ForgeWorkers } from '../../worker/create-workers';
+import { createWorkers, type ForgeWorkers } from '../../worker/create-workers';
+import { loadWorkflowBundle, type LoadedBundle } from '../../worker/workflow-bundle-cache';
 import { runWorkers } from '../../worker/run-workers';
 
 // The SDK logs every worker state change at INFO; tests only need its warnings.
@@ -54,9 +55,9 @@ export async function openWorkerTestEnv(overrides: Partial<Record<keyof WorkerCo
 /** Queues no other test polls, so a test's workflows only ever meet its own workers. */
 export const uniqueTaskQueues = (): TaskQueues => taskQueues(`test-${randomUUID()}-`);
 
-let bundle: Promise<WorkflowBundle> | undefined;
-/** Webpack takes seconds: bundle the workflows once per test file. */
-const workflowBundle = () => (bundle ??= bundleWorkflows());
+let bundle: Promise<LoadedBundle> | undefined;
+/** The bundle global-setup built (or found) in the cache: read once per test file, no webpack. */
+const workflows = () => (bundle ??= loadWorkflowBundle());
 
 export interface RunningWorkers {
   workers: ForgeWorkers;
@@ -79,7 +80,7 @@ export async function startTestWorkers(
     orm: env.orm,
     config,
     taskQueues: options.taskQueues,
-    workflowBundle: await workflowBundle(),
+    workflows: await workflows(),
     activities: options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() }),
   });
   const stopController = new AbortController();
