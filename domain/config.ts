@@ -46,6 +46,16 @@ export const StackStopConfig = z.object({
 });
 export type StackStopConfig = z.infer<typeof StackStopConfig>;
 
+/** Rollouts and observability of worker processes (README, "Operating Forge"). */
+const operatorConfig = {
+  /** Worker Versioning: workers join a Worker Deployment as a version whose build id is the workflow bundle's hash. */
+  WORKER_VERSIONING: z.enum(['on', 'off']).default('on'),
+  /** Default: `<TEMPORAL_TASK_QUEUE_PREFIX>forge`, so stacks sharing a Temporal server never share a deployment. */
+  WORKER_DEPLOYMENT_NAME: unsetWhenEmpty(z.string().regex(/^[\w.-]+$/).optional()),
+  /** Make this build the deployment's current version once it polls; auto: yes except in production, where operators roll out. */
+  WORKER_SET_CURRENT_VERSION: z.enum(['auto', 'on', 'off']).default('auto'),
+};
+const operatorConfigKeys = Object.fromEntries(Object.keys(operatorConfig).map((k) => [k, true])) as { [K in keyof typeof operatorConfig]: true };
 const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };
 
 export const Config = z.object({
@@ -79,6 +89,7 @@ export const Config = z.object({
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   /** Builds are CPU-bound: run about one per core per worker process. */
   WORKER_MAX_CONCURRENT_BUILDS: z.coerce.number().int().positive().default(2),
+  ...operatorConfig,
   /** Any OpenAI-compatible endpoint; unset with no key means the offline model server (MODEL_PORT). */
   OPENAI_BASE_URL: unsetWhenEmpty(z.string().url().optional()),
   /** Unset: `npm start` runs the offline model server and the client talks to it. */
@@ -133,6 +144,7 @@ export const WorkerConfig = Config.pick({
   TEMPORAL_TASK_QUEUE_PREFIX: true,
   WORKER_SHUTDOWN_GRACE_MS: true,
   WORKER_MAX_CONCURRENT_BUILDS: true,
+  ...operatorConfigKeys,
   ...llmConfigKeys,
   ...deliveryConfigKeys,
 });

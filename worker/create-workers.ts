@@ -3,6 +3,7 @@ import type { MikroORM } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
 import { taskQueues, type TaskQueues } from '../domain/task-queues';
 import { createWorkerActivities, type WorkerActivities } from './activities';
+import { deploymentOptions, type WorkerBuild } from './versioning';
 import { loadWorkflowBundle, type LoadedBundle } from './workflow-bundle-cache';
 
 export interface CreateWorkersOptions {
@@ -15,6 +16,8 @@ export interface CreateWorkersOptions {
   workflows?: LoadedBundle;
   /** Defaults to the real activities; tests wrap them to inject faults. */
   activities?: WorkerActivities;
+  /** The Worker Deployment version both workers join (worker/versioning.ts); absent: unversioned. */
+  build?: WorkerBuild | undefined;
 }
 
 export interface ForgeWorkers {
@@ -27,9 +30,10 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Forg
   const { connection, orm, config } = options;
   const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const activities = options.activities ?? createWorkerActivities({ orm, config });
-  const { bundle: workflowBundle } = options.workflows ?? (await loadWorkflowBundle());
+  const workflows = options.workflows ?? (await loadWorkflowBundle());
   const shared = {
     connection,
+    ...deploymentOptions(options.build),
     namespace: config.TEMPORAL_NAMESPACE,
     // In-flight activities get this long to finish after shutdown starts; later they are cancelled
     // and retried elsewhere. The force time bounds a shutdown that hangs, so the process can exit.
@@ -37,7 +41,7 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Forg
     shutdownForceTime: config.WORKER_SHUTDOWN_GRACE_MS + 10_000,
   };
   const [agents, builds] = await Promise.all([
-    Worker.create({ ...shared, taskQueue: queues.agents, workflowBundle, activities: activities.agents }),
+    Worker.create({ ...shared, taskQueue: queues.agents, workflowBundle: workflows.bundle, activities: activities.agents }),
     Worker.create({
       ...shared,
       taskQueue: queues.builds,

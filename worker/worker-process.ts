@@ -10,6 +10,7 @@ import { createWorkers } from './create-workers';
 import { temporalLogger } from './logging';
 import { runWorkers } from './run-workers';
 import type { ShutdownSignals } from './shutdown-signal';
+import { setCurrentVersion, setsCurrentVersion, workerBuild } from './versioning';
 import { loadWorkflowBundle } from './workflow-bundle-cache';
 
 /** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
@@ -26,18 +27,29 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
     initOrm(config.DATABASE_URL),
     NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
   ]);
-  logger.info({ bundle: workflows.hash, cached: workflows.cached }, 'workflow bundle loaded');
+  const build = workerBuild(config, workflows.hash);
+  logger.info({ bundle: workflows.hash, cached: workflows.cached, ...build }, 'workflow bundle loaded');
   try {
-    const workers = await createWorkers({ connection, orm, config, workflows });
+    const workers = await createWorkers({ connection, orm, config, workflows, build });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
-      await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), workers.agents.options.taskQueue);
+      await ensurePreviewReaperSchedule(client, workers.agents.options.taskQueue);
     }
     // Previews and deployments halted when the stack last stopped come back before jobs run.
     const restored = await restoreLocalServers(orm, localServerHost(config)).catch((error: Error) => logger.warn({ error: error.message }, 'local servers not restored'));
     if (restored && (restored.restarted.length || restored.failed.length)) logger.info(restored, 'local servers restored');
     signals.armDraining();
-    logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue }, 'worker polling');
-    await runWorkers(Object.values(workers), signals.stop);
+    const running = runWorkers(Object.values(workers), signals.stop);
+    // The version exists once these workers poll; promoting it is the dev stack's rollout in one
+    // step, done before "polling" is announced so that new work started after it lands here.
+    if (build && setsCurrentVersion(config)) {
+      await setCurrentVersion(client, build).then(
+        () => logger.info(build, 'current version set'),
+        (error: unknown) => logger.error({ err: error, ...build }, 'could not set the current version'),
+      );
+    }
+    logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue, ...build }, 'worker polling');
+    await running;
     logger.info('worker stopped');
   } finally {
     await connection.close();

@@ -5,6 +5,7 @@ import { TaskQueue } from '../../domain/task-queues';
 import { appFiles } from '../../scripts/model-server/app-templates';
 import { themeOf } from '../../scripts/model-server/app-theme';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
+import type { WorkerBuild } from '../../worker/versioning';
 import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
 import { createProject, saveVersion } from './projects';
 import { seedRoleMatrix } from './seed';
@@ -27,6 +28,8 @@ export interface CodegenStack {
   roles: Awaited<ReturnType<typeof seedRoleMatrix>>;
   /** Starts fresh workers (e.g. after killing the first ones). */
   restartWorkers: () => Promise<void>;
+  /** Starts another set of workers on the stack's queues, e.g. as a Worker Deployment version; the caller stops them. */
+  startWorkers: (build?: WorkerBuild) => Promise<RunningWorkers>;
   newProject: () => Promise<string>;
   /** Saves version 1 of a project without the model: the offline model's app for `request` (a todo list by default). */
   seedApp: (projectId: string, request?: string) => Promise<void>;
@@ -66,7 +69,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const env = await openWorkerTestEnv(temporal);
   const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...options.worker }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
   const wrap = options.wrapActivities ?? ((a: WorkerActivities) => a);
-  const start = () => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })) });
+  const start = (build?: WorkerBuild) => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })), build });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
   const token = roles.editor.token;
 
@@ -80,6 +83,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
     restartWorkers: async () => {
       stack.workers = await start();
     },
+    startWorkers: start,
     newProject: () => createProject(app, token, roles.orgId),
     seedApp: async (projectId, request = 'a todo list') => {
       const files = Object.entries(appFiles(themeOf(request))).map(([path, content]) => ({ path, content }));

@@ -9,6 +9,7 @@ import { createWorkerActivities, type WorkerActivities } from '../../worker/acti
 import { createWorkers, type ForgeWorkers } from '../../worker/create-workers';
 import { loadWorkflowBundle, type LoadedBundle } from '../../worker/workflow-bundle-cache';
 import { runWorkers } from '../../worker/run-workers';
+import type { WorkerBuild } from '../../worker/versioning';
 
 // The SDK logs every worker state change at INFO; tests only need its warnings.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -72,7 +73,7 @@ export interface RunningWorkers {
 /** Starts the real agents + builds workers in this process, as worker/main.ts does. */
 export async function startTestWorkers(
   env: WorkerTestEnv,
-  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number },
+  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild },
 ): Promise<RunningWorkers> {
   const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0) });
   const workers = await createWorkers({
@@ -81,6 +82,7 @@ export async function startTestWorkers(
     config,
     taskQueues: options.taskQueues,
     workflows: await workflows(),
+    build: options.build,
     activities: options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() }),
   });
   const stopController = new AbortController();
