@@ -8,6 +8,7 @@ import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { buildOpenApi } from './http/openapi';
 import { defineRoute, mountRoutes, type RouteDef } from './http/route';
+import { metricsHandler } from './metrics/metrics-route';
 import { allRoutes } from './routes/index';
 
 /** A caller's request id is kept only if it is a plain token: it is echoed in headers and logs. */
@@ -25,6 +26,12 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet());
+  app.get('/metrics', metricsHandler(deps));
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer({ method: req.method });
+    res.once('finish', () => end({ route: res.locals.route ?? 'unmatched', status: res.statusCode }));
+    next();
+  });
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -34,9 +41,13 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
         res.setHeader('x-request-id', id);
         return id;
       },
-      // Never log credentials: headers are redacted, path secrets (invite tokens) masked.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: maskPathSecrets(req.url) }) },
+      // One short line per request, no headers (they carry credentials and weigh a kilobyte);
+      // path secrets (invite tokens) masked. The duration is pino-http's `responseTime` (ms).
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskPathSecrets(req.url) }),
+        res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
+      },
+      customProps: (req, res) => ({ route: res.locals?.route, userId: req.auth?.userId }),
     }),
   );
   // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.

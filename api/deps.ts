@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { MikroORM } from '../db/orm';
 import type { Config } from '../domain/config';
 import type { AccessTokens } from './auth/access-token';
+import type { ApiMetrics } from './metrics/api-metrics';
 
 /** Everything route factories need, opened once by the bootstrap (api/main.ts) or a test fixture. */
 export interface AppDeps {
@@ -11,4 +12,5 @@ export interface AppDeps {
   temporal: Client;
   logger: Logger;
   tokens: AccessTokens;
+  metrics: ApiMetrics;
 }

@@ -5,6 +5,7 @@ import { initOrm } from '../db/orm';
 import { parseConfig } from '../domain/config';
 import { createApp } from './app';
 import { AccessTokens } from './auth/access-token';
+import { createApiMetrics } from './metrics/api-metrics';
 import { attachRealtime } from './realtime/attach-realtime';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
@@ -20,7 +21,7 @@ const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
 
-const deps = { config, orm, temporal, logger, tokens };
+const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics() };
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
 

@@ -54,6 +54,8 @@ const operatorConfig = {
   WORKER_DEPLOYMENT_NAME: unsetWhenEmpty(z.string().regex(/^[\w.-]+$/).optional()),
   /** Make this build the deployment's current version once it polls; auto: yes except in production, where operators roll out. */
   WORKER_SET_CURRENT_VERSION: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** host:port of the worker's Prometheus endpoint (SDK and Forge metrics); unset: no endpoint. */
+  WORKER_METRICS_ADDRESS: unsetWhenEmpty(z.string().regex(/^[\w.:[\]-]+:\d+$/, 'host:port').optional()),
 };
 const operatorConfigKeys = Object.fromEntries(Object.keys(operatorConfig).map((k) => [k, true])) as { [K in keyof typeof operatorConfig]: true };
 const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };
@@ -77,6 +79,8 @@ export const Config = z.object({
   GITHUB_POLL_SECONDS: z.coerce.number().int().nonnegative().default(300),
   /** Requests per minute per IP on /auth routes. */
   AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
+  /** When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`; unset: open (a scraper on a private network). */
+  METRICS_TOKEN: unsetWhenEmpty(z.string().min(16).optional()),
   /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** Prepended to the task queue names (domain/task-queues.ts); lets environments share a namespace. */

@@ -3,6 +3,7 @@ import type { MikroORM } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
 import { taskQueues, type TaskQueues } from '../domain/task-queues';
 import { createWorkerActivities, type WorkerActivities } from './activities';
+import type { ForgeMetrics } from './forge-metrics';
 import { deploymentOptions, type WorkerBuild } from './versioning';
 import { loadWorkflowBundle, type LoadedBundle } from './workflow-bundle-cache';
 
@@ -16,6 +17,8 @@ export interface CreateWorkersOptions {
   workflows?: LoadedBundle;
   /** Defaults to the real activities; tests wrap them to inject faults. */
   activities?: WorkerActivities;
+  /** Measures model calls and builds (worker/forge-metrics.ts); absent: unmeasured. */
+  metrics?: ForgeMetrics;
   /** The Worker Deployment version both workers join (worker/versioning.ts); absent: unversioned. */
   build?: WorkerBuild | undefined;
 }
@@ -29,7 +32,8 @@ export interface ForgeWorkers {
 export async function createWorkers(options: CreateWorkersOptions): Promise<ForgeWorkers> {
   const { connection, orm, config } = options;
   const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
-  const activities = options.activities ?? createWorkerActivities({ orm, config });
+  const plain = options.activities ?? createWorkerActivities({ orm, config });
+  const activities = options.metrics ? { agents: options.metrics.instrument(plain.agents), builds: options.metrics.instrument(plain.builds) } : plain;
   const workflows = options.workflows ?? (await loadWorkflowBundle());
   const shared = {
     connection,

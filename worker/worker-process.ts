@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { localServerHost } from '../activities/deployments/delivery-context';
 import { ensurePreviewReaperSchedule } from '../activities/deployments/reaper-schedule';
 import { restoreLocalServers } from '../activities/deployments/restore-local-servers';
@@ -8,19 +8,16 @@ import { initOrm } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
 import { createWorkers } from './create-workers';
 import { temporalLogger } from './logging';
+import { watchPreviewsLive } from './previews-live';
 import { runWorkers } from './run-workers';
+import { installWorkerRuntime } from './telemetry';
 import type { ShutdownSignals } from './shutdown-signal';
 import { setCurrentVersion, setsCurrentVersion, workerBuild } from './versioning';
 import { loadWorkflowBundle } from './workflow-bundle-cache';
 
 /** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
 export async function runWorkerProcess(config: WorkerConfig, logger: Logger, signals: ShutdownSignals): Promise<void> {
-  Runtime.install({
-    logger: temporalLogger(logger),
-    // Signals are handled by shutdown-signal.ts, which also covers a worker still starting.
-    shutdownSignals: [],
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-  });
+  const metrics = installWorkerRuntime(config, logger);
   // The bundle (cached: milliseconds; after a code change: webpack) loads while the connections open.
   const [workflows, orm, connection] = await Promise.all([
     loadWorkflowBundle({ logger: temporalLogger(logger) }),
@@ -30,7 +27,8 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
   const build = workerBuild(config, workflows.hash);
   logger.info({ bundle: workflows.hash, cached: workflows.cached, ...build }, 'workflow bundle loaded');
   try {
-    const workers = await createWorkers({ connection, orm, config, workflows, build });
+    const workers = await createWorkers({ connection, orm, config, workflows, build, metrics });
+    const stopWatching = config.WORKER_METRICS_ADDRESS ? watchPreviewsLive(orm, metrics) : () => undefined;
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
       await ensurePreviewReaperSchedule(client, workers.agents.options.taskQueue);
@@ -49,7 +47,7 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
       );
     }
     logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue, ...build }, 'worker polling');
-    await running;
+    await running.finally(stopWatching);
     logger.info('worker stopped');
   } finally {
     await connection.close();

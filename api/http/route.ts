@@ -49,7 +49,9 @@ function parsePart(schema: Schema, value: unknown, where: 'params' | 'query' | '
 /** Registers routes on a router, validating params, query and body with their zod schemas. */
 export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (req: Request, res: Response, next: NextFunction) => void): void {
   for (const route of routes) {
-    const chain = [...(route.before ?? []), ...(route.auth === false ? [] : [authenticate])];
+    // The route's pattern, for request logs and latency metrics (bounded, unlike the raw URL).
+    const tag = (req: Request, res: Response, next: NextFunction) => void ((res.locals.route = req.baseUrl + route.path), next());
+    const chain = [tag, ...(route.before ?? []), ...(route.auth === false ? [] : [authenticate])];
     router[route.method](route.path, ...chain, async (req: Request, res: Response) => {
       const input = {
         params: parsePart(route.params, req.params, 'params'),

@@ -41,7 +41,9 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
   const options = { ...defaultRealtimeOptions(), ...overrides };
   const { logger, orm } = deps;
   const io: RealtimeServer = new Server(server, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: options.maxMessageBytes });
-  const relay = createRelay(io, orm, logger, options.relay);
+  const { metrics } = deps;
+  const relay = createRelay(io, orm, logger, options.relay, metrics);
+  metrics.observeRelay(relay);
   const listener = await startNotifyListener({
     connectionString: deps.config.DATABASE_URL,
     channels: [EventChannel, DeltaChannel],
@@ -55,11 +57,18 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
   io.use(handshakeAuth(deps.tokens));
   io.on('connection', (socket) => {
     socket.use(inboundGuards(options.inbound));
-    guardOutbound(socket, options.outbound, () => cutSlowConsumer(socket));
+    metrics.socketConnections.inc();
+    guardOutbound(socket, options.outbound, () => {
+      metrics.slowConsumerCuts.inc();
+      cutSlowConsumer(socket);
+    });
     closeWhenTokenExpires(socket);
     registerSubscriptionHandlers(socket, { orm, relay, logger });
     registerCommandHandlers(socket, { orm, commands, logger });
-    socket.on('disconnect', () => relay.dropSocket(socket));
+    socket.on('disconnect', () => {
+      metrics.socketConnections.dec();
+      relay.dropSocket(socket);
+    });
   });
 
   return {

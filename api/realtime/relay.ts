@@ -6,6 +6,7 @@ import { DeltaChannel, DeltaNotice, EventChannel, EventNotice } from '../../doma
 import type { Topic } from '../../domain/events';
 import { ServerCloseCode, ServerCloseReason } from '../../domain/realtime';
 import { createDeltaThrottle, type DeltaThrottleOptions } from './delta-throttle';
+import type { ApiMetrics } from '../metrics/api-metrics';
 import { closeConnection, outboundOf } from './slow-consumer';
 import type { RealtimeServer, RealtimeSocket } from './socket-types';
 import { TopicFeed, type FeedLimits, type FeedSubscriber } from './topic-feed';
@@ -26,7 +27,7 @@ export const cutSlowConsumer = (socket: RealtimeSocket) =>
  * topics nobody here watches are ignored after reading their topic, so a node's cost follows
  * its own subscribers, not the whole platform's event rate.
  */
-export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, options: RelayOptions) {
+export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, options: RelayOptions, metrics?: ApiMetrics) {
   const feeds = new Map<Topic, { feed: TopicFeed; members: Set<string> }>();
   const topicsBySocket = new Map<string, Set<Topic>>();
   const deltas = createDeltaThrottle((batch) => io.to(batch.topic).emit('delta', batch), options.deltas);
@@ -35,7 +36,10 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
     new TopicFeed(topic, {
       read: (after, limit) => readEvents(orm.em.fork(), topic, after, limit),
       highWater: () => topicHighWater(orm.em.fork(), topic),
-      broadcast: (event) => io.to(topic).emit('event', event),
+      broadcast: (event) => {
+        io.to(topic).emit('event', event);
+        metrics?.relayLag.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
+      },
     }, options, logger);
 
   const subscriberFor = (socket: RealtimeSocket, topic: Topic): FeedSubscriber => ({
@@ -45,7 +49,10 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
     backlogged: () => outboundOf(socket).backlogged(),
     drained: () => outboundOf(socket).drained(),
     // Later: the feed calls this from inside its dispatch loop.
-    overflow: () => queueMicrotask(() => cutSlowConsumer(socket)),
+    overflow: () => queueMicrotask(() => {
+      metrics?.slowConsumerCuts.inc();
+      cutSlowConsumer(socket);
+    }),
   });
 
   const unsubscribe = (socket: RealtimeSocket, topic: Topic) => {
@@ -114,6 +121,8 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
 
     /** Topics watched on this node (for tests and metrics). */
     watchedTopics: (): number => feeds.size,
+    /** Topic subscriptions of this node's sockets (metrics). */
+    subscriptions: (): number => [...topicsBySocket.values()].reduce((sum, topics) => sum + topics.size, 0),
 
     close(): void {
       deltas.close();

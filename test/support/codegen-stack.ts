@@ -58,6 +58,8 @@ export interface CodegenStackOptions {
   wrapActivities?: (activities: WorkerActivities) => WorkerActivities;
   /** API config overrides, e.g. a small SESSION_MAX_TURNS or SESSION_IDLE_SECONDS. */
   app?: Partial<Record<keyof Config, string>>;
+  /** Attach socket.io to the API (default false). */
+  realtime?: boolean;
 }
 
 export async function startCodegenStack(options: CodegenStackOptions = {}): Promise<CodegenStack> {
@@ -65,7 +67,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const queues = uniqueTaskQueues();
   const prefix = queues.agents.slice(0, -TaskQueue.agents.length);
   const temporal = options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : {};
-  const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal });
+  const app = await startTestApp({ ...options.app, TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...temporal }, { realtime: options.realtime ?? false });
   const env = await openWorkerTestEnv(temporal);
   const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...options.worker }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
   const wrap = options.wrapActivities ?? ((a: WorkerActivities) => a);

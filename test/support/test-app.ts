@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { AccessTokens } from '../../api/auth/access-token';
 import type { AppDeps } from '../../api/deps';
+import { createApiMetrics } from '../../api/metrics/api-metrics';
 import { attachRealtime, type Realtime } from '../../api/realtime/attach-realtime';
 import type { RealtimeOptions } from '../../api/realtime/realtime-options';
 import { initOrm } from '../../db/orm';
@@ -56,6 +57,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
     temporal,
     logger: pino({ level: 'silent' }),
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
+    metrics: createApiMetrics(),
   };
   const server = createServer(createApp(deps));
   const realtime = options.realtime ? await attachRealtime(server, deps, options.realtime === true ? {} : options.realtime) : undefined;
