@@ -8,6 +8,7 @@ import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { buildOpenApi } from './http/openapi';
 import { defineRoute, mountRoutes, type RouteDef } from './http/route';
+import { traceRequests } from './http/trace-requests';
 import { metricsHandler } from './metrics/metrics-route';
 import { allRoutes } from './routes/index';
 
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
     res.once('finish', () => end({ route: res.locals.route ?? 'unmatched', status: res.statusCode }));
     next();
   });
+  app.use(traceRequests);
   app.use(
     pinoHttp({
       logger: deps.logger,

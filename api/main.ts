@@ -6,6 +6,8 @@ import { parseConfig } from '../domain/config';
 import { createApp } from './app';
 import { AccessTokens } from './auth/access-token';
 import { createApiMetrics } from './metrics/api-metrics';
+import { startTracing } from '../telemetry/tracing';
+import { tracedClientInterceptors } from './http/traced-client';
 import { attachRealtime } from './realtime/attach-realtime';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
@@ -18,7 +20,8 @@ const logger = pino({ level: config.LOG_LEVEL, name: 'api', redact: ['*.password
 const orm = await initOrm(config.DATABASE_URL);
 // Lazy: the API starts (and /health answers 503 naming Temporal) while the Temporal server is still down.
 const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const tracing = startTracing({ serviceName: 'forge-api', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
 
 const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics() };
@@ -42,7 +45,7 @@ async function shutdown(signal: NodeJS.Signals) {
   const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
   await closed;
   clearTimeout(grace);
-  await Promise.allSettled([connection.close(), orm.close()]);
+  await Promise.allSettled([connection.close(), orm.close(), tracing.shutdown()]);
   logger.info('api stopped');
   process.exit(0);
 }

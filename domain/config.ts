@@ -54,6 +54,8 @@ const operatorConfig = {
   WORKER_DEPLOYMENT_NAME: unsetWhenEmpty(z.string().regex(/^[\w.-]+$/).optional()),
   /** Make this build the deployment's current version once it polls; auto: yes except in production, where operators roll out. */
   WORKER_SET_CURRENT_VERSION: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** OTLP over HTTP (`<endpoint>/v1/traces`) for OpenTelemetry traces; unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetWhenEmpty(z.string().url().optional()),
   /** host:port of the worker's Prometheus endpoint (SDK and Forge metrics); unset: no endpoint. */
   WORKER_METRICS_ADDRESS: unsetWhenEmpty(z.string().regex(/^[\w.:[\]-]+:\d+$/, 'host:port').optional()),
 };

@@ -11,6 +11,7 @@ import { temporalLogger } from './logging';
 import { watchPreviewsLive } from './previews-live';
 import { runWorkers } from './run-workers';
 import { installWorkerRuntime } from './telemetry';
+import { startTracing } from '../telemetry/tracing';
 import type { ShutdownSignals } from './shutdown-signal';
 import { setCurrentVersion, setsCurrentVersion, workerBuild } from './versioning';
 import { loadWorkflowBundle } from './workflow-bundle-cache';
@@ -18,6 +19,7 @@ import { loadWorkflowBundle } from './workflow-bundle-cache';
 /** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
 export async function runWorkerProcess(config: WorkerConfig, logger: Logger, signals: ShutdownSignals): Promise<void> {
   const metrics = installWorkerRuntime(config, logger);
+  const tracing = startTracing({ serviceName: 'forge-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   // The bundle (cached: milliseconds; after a code change: webpack) loads while the connections open.
   const [workflows, orm, connection] = await Promise.all([
     loadWorkflowBundle({ logger: temporalLogger(logger) }),
@@ -27,7 +29,7 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
   const build = workerBuild(config, workflows.hash);
   logger.info({ bundle: workflows.hash, cached: workflows.cached, ...build }, 'workflow bundle loaded');
   try {
-    const workers = await createWorkers({ connection, orm, config, workflows, build, metrics });
+    const workers = await createWorkers({ connection, orm, config, workflows, build, metrics, tracing });
     const stopWatching = config.WORKER_METRICS_ADDRESS ? watchPreviewsLive(orm, metrics) : () => undefined;
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
@@ -51,6 +53,6 @@ export async function runWorkerProcess(config: WorkerConfig, logger: Logger, sig
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await orm.close();
+    await Promise.allSettled([orm.close(), tracing.shutdown()]);
   }
 }

@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Logger as TemporalLogger } from '@temporalio/common';
+import { workflowInterceptorModules } from './tracing-options';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const defaultWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -14,7 +15,7 @@ const keep = 8;
 export interface BundleOptions {
   /** Defaults to workflows/index.ts. */
   workflowsPath?: string;
-  /** Workflow interceptor modules bundled with the code (OpenTelemetry). */
+  /** Workflow interceptor modules bundled with the code; default: OpenTelemetry's (tracing-options.ts). */
   interceptorModules?: string[];
   /** Defaults to WORKFLOW_BUNDLE_DIR or .data/workflow-bundles under the repo root. */
   cacheDir?: string;
@@ -43,7 +44,9 @@ const sdkVersions = (() => {
 
 /** The hash of a candidate bundle: what it was built from. A missing file makes the hash differ. */
 function hashOf(files: string[], options: Required<Pick<BundleOptions, 'workflowsPath' | 'interceptorModules'>>): string {
-  const hash = createHash('sha256').update(`${sdkVersions}\n${relative(repoRoot, options.workflowsPath)}\n${options.interceptorModules.join(',')}\n`);
+  // Repo-relative paths: the same code is the same build id wherever it is checked out.
+  const modules = options.interceptorModules.map((m) => relative(repoRoot, m)).join(',');
+  const hash = createHash('sha256').update(`${sdkVersions}\n${relative(repoRoot, options.workflowsPath)}\n${modules}\n`);
   for (const file of [...files].sort()) {
     let content: Buffer | string;
     try { content = readFileSync(join(repoRoot, file)); } catch { content = '\0missing'; }
@@ -75,7 +78,7 @@ const manifestsNewestFirst = (dir: string): string[] => {
  * as the Worker Deployment build id: same code, same build.
  */
 export async function loadWorkflowBundle(options: BundleOptions = {}): Promise<LoadedBundle> {
-  const resolved = { workflowsPath: options.workflowsPath ?? defaultWorkflowsPath, interceptorModules: options.interceptorModules ?? [] };
+  const resolved = { workflowsPath: options.workflowsPath ?? defaultWorkflowsPath, interceptorModules: options.interceptorModules ?? workflowInterceptorModules };
   const dir = resolve(repoRoot, options.cacheDir ?? process.env.WORKFLOW_BUNDLE_DIR ?? '.data/workflow-bundles');
   for (const path of manifestsNewestFirst(dir)) {
     try {

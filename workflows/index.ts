@@ -1,5 +1,5 @@
 // The workflows bundle: every workflow the agents worker runs is exported here.
-import { setWorkflowOptions } from '@temporalio/workflow';
+import { setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { sessionWorkflow } from './session';
 
 export { stackCheckWorkflow } from './stack-check';
@@ -15,4 +15,5 @@ export { githubCommitWorkflow, githubImportWorkflow } from './github-sync';
 // deployment runs to its end on the build that started it. A session lives for days and only
 // waits for messages and starts jobs: it moves to each new current build (its changes go behind
 // `patched()`, checked by the replay test), while the jobs it starts pin to the build they start on.
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, sessionWorkflow);
+// Only on a versioned worker: an unversioned one (WORKER_VERSIONING=off, tests) must not name a behavior.
+setWorkflowOptions(() => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}), sessionWorkflow);

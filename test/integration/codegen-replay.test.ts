@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startTracing } from '../../telemetry/tracing';
+import { tracingWorkerOptions } from '../../worker/tracing-options';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle-cache';
 import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
 import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, updateCompletedBefore, workflowTasks } from '../support/workflow-history';
@@ -27,7 +29,9 @@ describe('recorded workflow histories', () => {
     expect(all.map((h) => h.file)).toEqual(expect.arrayContaining(Object.values(recordedHistories)));
     const results = [];
     const replay = all.map(({ file, history }) => ({ workflowId: file, history }));
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'forge-replay' }, replay)) {
+    // The bundle holds the OpenTelemetry workflow interceptors, which export through a sink.
+    const { sinks } = tracingWorkerOptions(startTracing({ serviceName: 'forge-replay' }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle, sinks, replayName: 'forge-replay' }, replay)) {
       results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : null });
     }
     expect(results).toEqual(all.map(({ file }) => ({ workflowId: file, error: null })));

@@ -8,6 +8,7 @@ import { createApp } from '../../api/app';
 import { AccessTokens } from '../../api/auth/access-token';
 import type { AppDeps } from '../../api/deps';
 import { createApiMetrics } from '../../api/metrics/api-metrics';
+import { tracedClientInterceptors } from '../../api/http/traced-client';
 import { attachRealtime, type Realtime } from '../../api/realtime/attach-realtime';
 import type { RealtimeOptions } from '../../api/realtime/realtime-options';
 import { initOrm } from '../../db/orm';
@@ -50,7 +51,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
   const config = testConfig(overrides);
   const orm = await initOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
   const deps: AppDeps = {
     config,
     orm,
