@@ -6,6 +6,7 @@ import { appFiles } from '../../scripts/model-server/app-templates';
 import { themeOf } from '../../scripts/model-server/app-theme';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
 import type { WorkerBuild } from '../../worker/versioning';
+import type { Tracing } from '../../telemetry/tracing';
 import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
 import { createProject, saveVersion } from './projects';
 import { seedRoleMatrix } from './seed';
@@ -60,6 +61,8 @@ export interface CodegenStackOptions {
   app?: Partial<Record<keyof Config, string>>;
   /** Attach socket.io to the API (default false). */
   realtime?: boolean;
+  /** Where the in-process workers send spans (default: tracing off). */
+  tracing?: Tracing;
 }
 
 export async function startCodegenStack(options: CodegenStackOptions = {}): Promise<CodegenStack> {
@@ -71,7 +74,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
   const env = await openWorkerTestEnv(temporal);
   const config = { ...testWorkerConfig({ TEMPORAL_TASK_QUEUE_PREFIX: prefix, ...options.worker }), ...llmConfigFor(model, options.llmTimeoutMs ?? 5_000, options.historyTokens) };
   const wrap = options.wrapActivities ?? ((a: WorkerActivities) => a);
-  const start = (build?: WorkerBuild) => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })), build });
+  const start = (build?: WorkerBuild) => startTestWorkers(env, { taskQueues: queues, activities: wrap(createWorkerActivities({ orm: env.orm, config })), build, tracing: options.tracing });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
   const token = roles.editor.token;
 

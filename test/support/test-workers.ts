@@ -10,6 +10,7 @@ import { createWorkers, type ForgeWorkers } from '../../worker/create-workers';
 import { loadWorkflowBundle, type LoadedBundle } from '../../worker/workflow-bundle-cache';
 import { runWorkers } from '../../worker/run-workers';
 import type { WorkerBuild } from '../../worker/versioning';
+import type { Tracing } from '../../telemetry/tracing';
 
 // The SDK logs every worker state change at INFO; tests only need its warnings.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -73,7 +74,7 @@ export interface RunningWorkers {
 /** Starts the real agents + builds workers in this process, as worker/main.ts does. */
 export async function startTestWorkers(
   env: WorkerTestEnv,
-  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild },
+  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild; tracing?: Tracing },
 ): Promise<RunningWorkers> {
   const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0) });
   const workers = await createWorkers({
@@ -83,6 +84,7 @@ export async function startTestWorkers(
     taskQueues: options.taskQueues,
     workflows: await workflows(),
     build: options.build,
+    tracing: options.tracing,
     activities: options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() }),
   });
   const stopController = new AbortController();
