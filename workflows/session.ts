@@ -3,8 +3,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineSignal,
-  defineUpdate,
   executeChild,
   ParentClosePolicy,
   patched,
@@ -16,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { MessageContent } from '../domain/agents';
-import type { JobRef, PendingMessage, SessionWorkflowInput } from '../domain/agent-workflows';
+import type { PendingMessage, SessionWorkflowInput } from '../domain/agent-workflows';
 import { ErrorCode } from '../domain/errors';
 import { jobWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
@@ -24,8 +22,7 @@ import { bookkeeping, storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
 import { jobSearchAttributes } from './job-search-attributes';
 
-export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorId: string }]>('sendMessage');
-export const closeSessionSignal = defineSignal('close');
+import { closeSessionSignal, sendMessageUpdate } from './session-signals';
 
 const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
 const localJobs = proxyLocalActivities<ReturnType<typeof createJobActivities>>(bookkeeping);

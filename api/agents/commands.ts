@@ -9,8 +9,8 @@ import { AgentJob } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
-import { sendMessageUpdate } from '../../workflows/session';
-import { codegenJobWorkflow } from '../../workflows/codegen-job';
+import { sendMessageUpdate } from '../../workflows/session-signals';
+import type { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { jobSearchAttributes } from '../../workflows/job-search-attributes';
 import { asCommand } from './temporal-errors';
 import { toJobDto } from './job-dto';
@@ -73,7 +73,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       if (job.status !== 'failed' && job.status !== 'cancelled') throw conflict(`Only a failed or cancelled job can be retried; this one is ${job.status}`);
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
       await previousRunClosed(temporal, jobWorkflowId(job.id));
-      await startOrConflict(() => temporal.workflow.start(codegenJobWorkflow, {
+      await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
         workflowId: jobWorkflowId(job.id),
         taskQueue: agentsQueue,
         // The closed run stays in history; a running one makes this start fail instead of doubling the job.

@@ -11,7 +11,8 @@ import { recordAudit } from '../../db/repositories/audit';
 import { requireProject } from '../../db/repositories/projects';
 import { listProjectSessions } from '../../db/repositories/project-lists';
 import { listTranscript } from '../../db/repositories/transcript';
-import { closeSessionSignal, sessionWorkflow } from '../../workflows/session';
+import type { sessionWorkflow } from '../../workflows/session';
+import { closeSessionSignal } from '../../workflows/session-signals';
 import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
 import { createAgentCommands } from '../agents/commands';
 import { asCommand } from '../agents/temporal-errors';
@@ -54,7 +55,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         });
         recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
         await req.em.flush();
-        await temporal.workflow.start(sessionWorkflow, {
+        await temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
           workflowId: sessionWorkflowId(session.id),
           taskQueue: queues.agents,
           staticSummary: `Codegen session "${session.title}" on project ${project.name}`,

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_CHARS } from '../../domain/agents';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
-import { sendMessageUpdate } from '../../workflows/session';
+import { sendMessageUpdate } from '../../workflows/session-signals';
 import { codegenApi, eventually } from '../support/codegen-api';
 import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 

@@ -3,7 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { startTracing, type Tracing } from '../../telemetry/tracing';
-import { closeSessionSignal } from '../../workflows/session';
+import { closeSessionSignal } from '../../workflows/session-signals';
 import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 
 /**

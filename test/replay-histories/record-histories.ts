@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JobDto } from '../../domain/agents';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
-import { closeSessionSignal } from '../../workflows/session';
+import { closeSessionSignal } from '../../workflows/session-signals';
 import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { historyToJson } from '../support/history-json';
 import { recordedHistoryUrl, type RecordedHistory } from '../support/recorded-histories';
