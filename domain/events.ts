@@ -18,13 +18,13 @@ export function splitTopic(topic: Topic): { kind: TopicKind; id: string } {
 }
 
 /**
- * Durable event types that jobs and sessions write today. The log itself stores any type string, so a new
- * event kind needs no migration; clients switch on these names and ignore ones they do not know.
+ * Durable event types written today, exactly (docs/architecture.md lists them by topic). The log
+ * itself stores any type string, so a new event kind needs no migration; clients switch on these
+ * names and ignore ones they do not know.
  */
 export const EventType = z.enum([
-  'job.status',
+  // job:
   'job.stage',
-  'job.finished',
   'questions',
   /** The user's answer to the job's questions, `{ answer, round }`. */
   'questions.answered',
@@ -32,14 +32,28 @@ export const EventType = z.enum([
   'plan',
   'plan.approved',
   'plan.rejected',
-  'file.written',
   'check.result',
   'version.saved',
+  'job.finished',
+  // session:
   'message',
   'session.closed',
-  /** On `project:<id>` when a deletion has removed the project. */
+  // preview: and deployment:
+  'preview.started',
+  'preview.status',
+  'preview.extended',
+  'build.stage',
+  'health.check',
+  'deployment.status',
+  'deployment.deployed',
+  'deployment.failed',
+  'deployment.promoted',
+  'deployment.rolled_back',
+  // project:
+  'version.committed',
   'project.deleted',
-  'error',
+  // job: (a version's pull request)
+  'github.pull_request',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
