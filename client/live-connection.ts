@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { JobDto } from '../domain/agents';
 import { ErrorCode } from '../domain/errors';
-import type { StoredEvent, Topic } from '../domain/events';
+import type { DurableEvent, Topic } from '../domain/events';
 import type { AckError, ClientToServerEvents, CommandName, Delta, HandshakeRefusal, ServerToClientEvents } from '../domain/realtime';
 import { ForgeApiError, statusOfCode } from './forge-api-error';
 import type { TokenSession } from './token-session';
@@ -12,7 +12,8 @@ type CommandPayload<N extends CommandName> = Parameters<ClientToServerEvents[N]>
 export interface WatchOptions {
   /** The last seq already seen; events after it arrive, each once, in order. Default 0 (everything). */
   afterSeq?: number;
-  onEvent: (event: StoredEvent) => void;
+  /** Every durable event once, in order; `switch (event.type)` narrows `data` (domain/event-payloads.ts). */
+  onEvent: (event: DurableEvent) => void;
   onDelta?: (delta: Delta & { topic: Topic }) => void;
   /** The watch was refused (not_found, unauthorized...) and has stopped. Transient faults are retried, not reported. */
   onError?: (error: ForgeApiError) => void;
@@ -140,7 +141,8 @@ export function createLiveConnection(options: LiveOptions) {
       for (const w of watchers.get(event.topic) ?? []) {
         if (event.seq <= w.lastSeq) continue;
         w.lastSeq = event.seq;
-        w.options.onEvent(event);
+        // The server's one writer checked the event against this union (db/repositories/event-log.ts).
+        w.options.onEvent(event as DurableEvent);
       }
     });
     created.on('delta', (batch) => {

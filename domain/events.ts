@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { eventPayloads, type EventPayloads } from './event-payloads';
+
+export type { EventPayloads };
 
 /** What a topic can be about; a topic is `<kind>:<uuid>`, e.g. `job:9b2f...`. */
 export const TopicKind = z.enum(['job', 'session', 'preview', 'deployment', 'project']);
@@ -18,43 +21,11 @@ export function splitTopic(topic: Topic): { kind: TopicKind; id: string } {
 }
 
 /**
- * Durable event types written today, exactly (docs/architecture.md lists them by topic). The log
- * itself stores any type string, so a new event kind needs no migration; clients switch on these
- * names and ignore ones they do not know.
+ * Durable event types written today, exactly: the keys of `eventPayloads` (domain/event-payloads.ts,
+ * one schema per type; docs/architecture.md lists them by topic). The log stores any type string,
+ * so a new kind needs no migration, only its schema there; clients ignore types they do not know.
  */
-export const EventType = z.enum([
-  // job:
-  'job.stage',
-  'questions',
-  /** The user's answer to the job's questions, `{ answer, round }`. */
-  'questions.answered',
-  'answer',
-  'plan',
-  'plan.approved',
-  'plan.rejected',
-  'check.result',
-  'version.saved',
-  'job.finished',
-  // session:
-  'message',
-  'session.closed',
-  // preview: and deployment:
-  'preview.started',
-  'preview.status',
-  'preview.extended',
-  'build.stage',
-  'health.check',
-  'deployment.status',
-  'deployment.deployed',
-  'deployment.failed',
-  'deployment.promoted',
-  'deployment.rolled_back',
-  // project:
-  'version.committed',
-  'project.deleted',
-  // job: (a version's pull request)
-  'github.pull_request',
-]);
+export const EventType = z.enum(Object.keys(eventPayloads) as [keyof EventPayloads, ...(keyof EventPayloads)[]]);
 export type EventType = z.infer<typeof EventType>;
 
 export const EventData = z.record(z.string(), z.unknown());
@@ -69,6 +40,22 @@ export const StoredEvent = z.object({
   at: z.iso.datetime({ offset: true }),
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
+
+/**
+ * A stored event as one discriminated union over `type`: a client's `switch (event.type)` narrows
+ * `data` and can be checked exhaustive. What the SDK's `onEvent` receives.
+ */
+export type DurableEvent = { [K in EventType]: Omit<StoredEvent, 'type' | 'data'> & { type: K; data: EventPayloads[K] } }[EventType];
+
+/**
+ * Checks an event before it is written: a listed type with data matching its schema. The log's one
+ * writer calls it, so no code path can append a type clients were never told about.
+ */
+export function checkEventPayload(type: string, data: unknown): z.ZodSafeParseResult<unknown> {
+  const schema = (eventPayloads as Record<string, z.ZodType>)[type];
+  if (!schema) return EventType.safeParse(type);
+  return schema.safeParse(data);
+}
 
 /**
  * An event to append. `key` makes the append idempotent: an attempt-independent name such as

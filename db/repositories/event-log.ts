@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { NewEvent, StoredEvent, Topic } from '../../domain/events';
+import { AppError, ErrorCode } from '../../domain/errors';
+import { checkEventPayload, type NewEvent, type StoredEvent, type Topic } from '../../domain/events';
 import { EventChannel, eventNoticePayload } from '../../domain/event-notices';
 
 interface EventRow {
@@ -29,9 +30,15 @@ function toStored(row: EventRow): StoredEvent {
  * both pass and one fail on the unique constraint). An event whose key is already stored is not
  * written again; the stored one is returned instead. Newly written events are announced on
  * NOTIFY channel `forge_events` for the API nodes' socket.io relay (domain/event-notices.ts).
+ * An event of an unlisted type, or whose data does not match its type's schema, is refused.
  */
 export async function appendEvents(em: EntityManager, topic: Topic, events: readonly NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
+  // The one writer checks every event against the union clients are typed by (domain/event-payloads.ts).
+  for (const event of events) {
+    const checked = checkEventPayload(event.type, event.data);
+    if (!checked.success) throw new AppError(ErrorCode.invalidInput, `Event ${event.type} on ${topic} does not match its schema`, { issues: checked.error.issues });
+  }
   return em.transactional(async (tx) => {
     const [head] = await tx.execute<{ last_seq: number }[]>(
       `insert into topic_heads (topic, last_seq) values (?, 0)

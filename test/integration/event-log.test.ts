@@ -11,7 +11,7 @@ beforeAll(async () => { orm = await initOrm(inject('databaseUrl'), { pool: { min
 afterAll(async () => orm?.close());
 
 const newTopic = (): Topic => topicFor('job', randomUUID());
-const event = (n: number, key: string | null = null) => ({ type: 'message', data: { n }, key });
+const event = (n: number, key: string | null = null) => ({ type: 'plan.approved', data: { n }, key });
 
 describe('appendEvents', () => {
   it('numbers a new topic from 1 and returns what it stored, in input order', async () => {
@@ -84,6 +84,17 @@ describe('appendEvents', () => {
     expect(next!.seq).toBe(2);
     expect(await topicHighWater(orm.em.fork(), topic)).toBe(2);
   });
+
+  it('refuses a type clients were never told about, or data that does not match its type, writing nothing', async () => {
+    const topic = newTopic();
+    await expect(appendEvents(orm.em.fork(), topic, [event(1), { type: 'job.status', data: { status: 'running' }, key: null }]))
+      .rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(appendEvents(orm.em.fork(), topic, [{ type: 'version.saved', data: { version: 'one' }, key: null }]))
+      .rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('version.saved') });
+    expect(await topicHighWater(orm.em.fork(), topic)).toBe(0);
+    const [saved] = await appendEvents(orm.em.fork(), topic, [{ type: 'version.saved', data: { version: 1 }, key: null }]);
+    expect(saved).toMatchObject({ seq: 1, type: 'version.saved', data: { version: 1 } });
+  });
 });
 
 describe('readEvents', () => {
@@ -116,6 +127,6 @@ describe('appendEvents activity', () => {
     });
     const topic = newTopic();
     const [stored] = await activity({ topic, events: [event(1, 'k')] });
-    expect(stored).toMatchObject({ topic, seq: 1, type: 'message' });
+    expect(stored).toMatchObject({ topic, seq: 1, type: 'plan.approved' });
   });
 });

@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function busyJob(topic: Topic, total: number) {
   for (let seq = 1; seq <= total; ) {
     const size = Math.min(random(1, 8), total - seq + 1);
-    await appendEvents(worker.em.fork(), topic, range(seq, seq + size - 1).map((n) => ({ type: 'file.written', data: { n }, key: `w:${n}` })));
+    await appendEvents(worker.em.fork(), topic, range(seq, seq + size - 1).map((n) => ({ type: 'plan.approved', data: { n }, key: `w:${n}` })));
     seq += size;
   }
 }

@@ -86,7 +86,7 @@ describe('subscribe', () => {
     await subscribe(socket, topic);
 
     await expect(worker.em.fork().transactional(async (tx) => {
-      await appendEvents(tx, topic, [{ type: 'message', data: { n: 'ghost' }, key: null }]);
+      await appendEvents(tx, topic, [{ type: 'plan.approved', data: { n: 'ghost' }, key: null }]);
       throw new Error('the activity failed after appending');
     })).rejects.toThrow('the activity failed');
     await appendMany(worker, topic, 1);

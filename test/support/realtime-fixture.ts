@@ -65,7 +65,7 @@ export async function appendMany(orm: MikroORM, topic: Topic, count: number, opt
   const padding = 'x'.repeat(options.pad ?? 0);
   for (let i = 0; i < count; i += batch) {
     const events = Array.from({ length: Math.min(batch, count - i) }, (_, j) => ({
-      type: 'message',
+      type: 'plan.approved',
       data: { n: from + i + j, padding },
       key: `${topic}:${from + i + j}`,
     }));
