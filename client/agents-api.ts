@@ -1,11 +1,10 @@
 import type { z } from 'zod';
-import type { CreateSessionBody, JobDto, SessionDto } from '../domain/agents';
+import type { CreateSessionBody, JobDto, SessionDto, SessionWithJobs } from '../domain/agents';
 import type { TranscriptEntryDto, TranscriptQuery } from '../domain/conversation';
 import type { Page } from '../domain/pagination';
 import type { PageOptions } from './accounts-api';
 import { pathOf, type Request } from './http-transport';
 
-export type SessionWithJobs = SessionDto & { jobs: JobDto[] };
 type JobAnswer = { job: JobDto };
 
 /** Codegen sessions, their messages (each starts a job) and the commands on a job. */

@@ -1,12 +1,8 @@
 import type { StoredEvent, Topic } from '../domain/events';
+import type { Health } from '../domain/health';
 import type { Page } from '../domain/pagination';
 import { pathOf, type Request } from './http-transport';
 
-export interface Health {
-  status: 'ok' | 'degraded';
-  db: 'ok' | 'down';
-  temporal: 'ok' | 'down';
-}
 
 /** The durable event log over REST, health and the OpenAPI document. */
 export function systemApi(request: Request) {

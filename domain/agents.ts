@@ -115,3 +115,7 @@ export const SessionDto = z.object({
   createdAt: z.string(),
 });
 export type SessionDto = z.infer<typeof SessionDto>;
+
+/** GET /sessions/:sessionId: the session with its jobs, oldest first (API response and SDK type). */
+export const SessionWithJobs = SessionDto.extend({ jobs: z.array(JobDto) });
+export type SessionWithJobs = z.infer<typeof SessionWithJobs>;

@@ -1,8 +1,7 @@
-import { z } from 'zod';
+import { Health } from '../../domain/health';
 import { defineRoute } from '../http/route';
 import type { AppDeps } from '../deps';
 
-const Health = z.object({ status: z.enum(['ok', 'degraded']), db: z.enum(['ok', 'down']), temporal: z.enum(['ok', 'down']) });
 
 /** A load balancer's probe must get an answer quickly, even when a dependency hangs. */
 const probeTimeoutMs = 2_000;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings } from '../../domain/agents';
+import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings, SessionWithJobs } from '../../domain/agents';
 import { TranscriptEntryDto, TranscriptQuery } from '../../domain/conversation';
 import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
@@ -23,7 +23,6 @@ import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
-const SessionWithJobs = SessionDto.extend({ jobs: z.array(JobDto) });
 
 export const sessionRoutes = ({ temporal, config }: AppDeps) => {
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
