@@ -41,6 +41,8 @@ export const setsCurrentVersion = (config: Pick<WorkerConfig, 'WORKER_SET_CURREN
  * retries until the version exists (what `temporal worker deployment set-current-version` does by hand).
  */
 export async function setCurrentVersion(client: Client, build: WorkerBuild, timeoutMs = 30_000): Promise<void> {
+  // A replacement worker of the build already current (a restart, a crash) has nothing to wait for.
+  if ((await currentBuildId(client, build.deploymentName)) === build.buildId) return;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -55,5 +57,15 @@ export async function setCurrentVersion(client: Client, build: WorkerBuild, time
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+  }
+}
+
+/** The deployment's current build id; undefined when it has none yet (or does not exist). */
+async function currentBuildId(client: Client, deploymentName: string): Promise<string | undefined> {
+  try {
+    const { workerDeploymentInfo } = await client.workflowService.describeWorkerDeployment({ namespace: client.options.namespace, deploymentName });
+    return workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId ?? undefined;
+  } catch {
+    return undefined;
   }
 }
