@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { setCurrentVersion, type WorkerBuild } from '../../worker/versioning';
 import { codegenApi, waitingAt } from '../support/codegen-api';
-import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
+import { isTerminal, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import type { RunningWorkers } from '../support/test-workers';
 
 /**
@@ -61,7 +61,8 @@ it('keeps a pinned job on the build that started it while new work goes to the n
   expect(await taskBuilds(otherJob)).toEqual(['build-b']);
   // The session upgrades: its next message runs on build B, and so does the job it starts.
   const next = await stack.send(sessionId, 'Change the background colour to blue');
-  await stack.waitForJob(next.id, (job) => job.status !== 'queued');
+  // Waiting or ended: the job's own workflow tasks ran (its row may say running before they do).
+  await stack.waitForJob(next.id, (job) => job.status === 'waiting' || isTerminal(job));
   expect(await versioning(stack.env.client.workflow.getHandle(jobWorkflowId(next.id)))).toEqual({ behavior: 1, buildId: 'build-b' });
   const session = stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId));
   expect(await versioning(session)).toEqual({ behavior: 2, buildId: 'build-b' });
