@@ -1,4 +1,5 @@
 import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
 const pinoLevel = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
@@ -17,4 +18,13 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
+}
+
+/** The SDK's runtime, once per process: its logs into pino, signals left to shutdown-signal.ts (which also covers a worker still starting). */
+export function installRuntime(logger: Logger): void {
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
 }

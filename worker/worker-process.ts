@@ -1,37 +1,27 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { localServerHost } from '../activities/deployments/delivery-context';
+import { NativeConnection } from '@temporalio/worker';
 import { ensurePreviewReaperSchedule } from '../activities/deployments/reaper-schedule';
-import { restoreLocalServers } from '../activities/deployments/restore-local-servers';
 import type { Logger } from 'pino';
 import { initOrm } from '../db/orm';
 import type { WorkerConfig } from '../domain/config';
-import { createWorkers } from './create-workers';
-import { temporalLogger } from './logging';
+import { createAgentsWorker } from './create-workers';
+import { installRuntime } from './logging';
 import { runWorkers } from './run-workers';
 import type { ShutdownSignals } from './shutdown-signal';
 
-/** One ORM, one Temporal connection, one worker per task queue; returns once all have drained. */
+/** One ORM, one Temporal connection, the agents worker; returns once it has drained. */
 export async function runWorkerProcess(config: WorkerConfig, logger: Logger, signals: ShutdownSignals): Promise<void> {
-  Runtime.install({
-    logger: temporalLogger(logger),
-    // Signals are handled by shutdown-signal.ts, which also covers a worker still starting.
-    shutdownSignals: [],
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-  });
+  installRuntime(logger);
   const orm = await initOrm(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const workers = await createWorkers({ connection, orm, config });
+    const agents = await createAgentsWorker({ connection, orm, config });
     if (config.PREVIEW_REAPER_SCHEDULE === 'on' || (config.PREVIEW_REAPER_SCHEDULE === 'auto' && !config.TEMPORAL_TASK_QUEUE_PREFIX)) {
-      await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), workers.agents.options.taskQueue);
+      await ensurePreviewReaperSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), agents.options.taskQueue);
     }
-    // Previews and deployments halted when the stack last stopped come back before jobs run.
-    const restored = await restoreLocalServers(orm, localServerHost(config)).catch((error: Error) => logger.warn({ error: error.message }, 'local servers not restored'));
-    if (restored && (restored.restarted.length || restored.failed.length)) logger.info(restored, 'local servers restored');
     signals.armDraining();
-    logger.info({ agents: workers.agents.options.taskQueue, builds: workers.builds.options.taskQueue }, 'worker polling');
-    await runWorkers(Object.values(workers), signals.stop);
+    logger.info({ agents: agents.options.taskQueue }, 'worker polling');
+    await runWorkers([agents], signals.stop);
     logger.info('worker stopped');
   } finally {
     await connection.close();
