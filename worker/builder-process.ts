@@ -32,7 +32,8 @@ export async function runBuilderProcess(config: BuilderConfig, logger: Logger, s
   try {
     const builds = await createBuilderWorker({ connection, config });
     // Previews and deployments halted when the stack last stopped come back before builds run.
-    const restarted = await restartHaltedServers(localServerHost(config)).catch((error: Error) => logger.warn({ error: error.message }, 'local servers not restored'));
+    // Without a sandbox none can start (localServerHost throws): logged, and the builder still serves.
+    const restarted = await (async () => restartHaltedServers(localServerHost(config)))().catch((error: Error) => logger.warn({ error: error.message }, 'local servers not restored'));
     if (restarted && (restarted.restarted.length || restarted.gone.length)) logger.info(restarted, 'local servers restored');
     signals.armDraining();
     logger.info({ builds: builds.options.taskQueue, sandbox: config.BUILD_SANDBOX }, 'builder polling');
