@@ -1,10 +1,13 @@
 # One image for every Forge process; docker-compose picks the process with `command:`
-# (api/main.ts, worker/main.ts, scripts/migrate.ts). TypeScript runs through tsx, a runtime
+# (api/main.ts, worker/main.ts, worker/builder-main.ts, scripts/migrate.ts). TypeScript runs through tsx, a runtime
 # dependency, exactly as in development: no separate build output to drift from the source.
 FROM node:24-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
+
+# bubblewrap: the builder service confines every tenant process with it (BUILD_SANDBOX=bwrap).
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap ca-certificates && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so a source change does not reinstall them.
 COPY package.json package-lock.json ./
@@ -17,6 +20,8 @@ RUN sh scripts/provision-check-deps.sh
 # and its hash is the Worker Deployment build id of this image.
 RUN node --import tsx scripts/bundle-workflows.ts
 
+# The builds volume (docker-compose) mounts here: owned by the user the processes run as.
+RUN mkdir -p .data/builds && chown -R node:node .data
 USER node
 EXPOSE 4000
 CMD ["node", "--import", "tsx", "api/main.ts"]

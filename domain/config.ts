@@ -21,8 +21,12 @@ const deliveryConfig = {
   BUILDS_DIR: z.string().min(1).default('.data/builds'),
   /** The provisioned generated-app toolchain (scripts/provision-check-deps.sh): the warm dependency set. */
   BUILD_TOOLCHAIN_DIR: z.string().min(1).default('.tools/check-deps'),
-  /** `auto` uses bubblewrap when `bwrap` is installed and warns otherwise; `none` never does. */
-  BUILD_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+  /**
+   * `bwrap` (the default; `auto` is its old name) requires bubblewrap: without it builds fail with
+   * `sandbox_unavailable`. Only `none`, set by an operator, runs tenant code unconfined (refused in
+   * production, logged at every build).
+   */
+  BUILD_SANDBOX: z.enum(['auto', 'bwrap', 'none']).default('bwrap'),
   BUILD_CPU_SECONDS: z.coerce.number().int().positive().default(120),
   BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
@@ -155,6 +159,43 @@ export const WorkerConfig = Config.pick({
   ...deliveryConfigKeys,
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+/**
+ * What a builder process reads (worker/builder-main.ts): Temporal, its build limits, nothing else.
+ * No database URL, ENCRYPTION_KEY, JWT_SECRET, LLM key or provider credential: it runs tenant code
+ * (sandboxed), so a hostile build finds nothing to steal. scripts/stack/builder-launch.ts starts it with
+ * only these variables.
+ */
+export const BuilderConfig = Config.pick({
+  NODE_ENV: true,
+  LOG_LEVEL: true,
+  TEMPORAL_ADDRESS: true,
+  TEMPORAL_NAMESPACE: true,
+  TEMPORAL_TASK_QUEUE_PREFIX: true,
+  WORKER_SHUTDOWN_GRACE_MS: true,
+  WORKER_MAX_CONCURRENT_BUILDS: true,
+  BUILDS_DIR: true,
+  BUILD_TOOLCHAIN_DIR: true,
+  BUILD_SANDBOX: true,
+  BUILD_CPU_SECONDS: true,
+  BUILD_MEMORY_MB: true,
+  BUILD_TIMEOUT_SECONDS: true,
+  PREVIEW_SERVER_MEMORY_MB: true,
+  WORKER_VERSIONING: true,
+  WORKER_DEPLOYMENT_NAME: true,
+  OTEL_EXPORTER_OTLP_ENDPOINT: true,
+  WORKER_METRICS_ADDRESS: true,
+});
+export type BuilderConfig = z.infer<typeof BuilderConfig>;
+
+/** A builder refuses to start in production without its sandbox: BUILD_SANDBOX=none is for an operator's own machine. */
+export function parseBuilderConfig(env: Record<string, string | undefined>): BuilderConfig {
+  const config = parseEnv(BuilderConfig, env);
+  if (config.NODE_ENV === 'production' && config.BUILD_SANDBOX === 'none') {
+    throw new Error('Invalid environment:\n  BUILD_SANDBOX: none is refused in production (tenant code must run inside bubblewrap)');
+  }
+  return config;
+}
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   return requireProductionSecrets(parseEnv(Config, env));

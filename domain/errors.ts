@@ -58,6 +58,10 @@ export const DeliveryFailureType = {
   limitExceeded: 'limit_exceeded',
   /** The app started but does not serve a working page (blank page, missing assets, not 200). */
   healthCheckFailed: 'health_check_failed',
+  /** The builder cannot confine tenant code (bubblewrap missing or not allowed): an operator must fix the host. */
+  sandboxUnavailable: 'sandbox_unavailable',
+  /** The version is larger than one build takes over the files channel (workflows/delivery-activities.ts). */
+  versionTooLarge: 'version_too_large',
   /** The provider refused the request (bad credentials, invalid settings): retrying cannot help. */
   providerRejected: 'provider_rejected',
   /** The provider is rate limiting or down: retried with backoff. */

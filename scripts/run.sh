@@ -9,7 +9,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ $# -gt 0 ] || { echo "usage: sh scripts/run.sh <file.ts|file.js> [args...]" >&2; exit 2; }
 
-if [ -f .data/dev.env ]; then
+# --no-dev-env: the builder (worker/builder-main.ts) must never hold the dev secrets.
+load_env=yes
+if [ "${1:-}" = --no-dev-env ]; then load_env=no; shift; fi
+[ $# -gt 0 ] || { echo "usage: sh scripts/run.sh [--no-dev-env] <file.ts|file.js> [args...]" >&2; exit 2; }
+
+if [ $load_env = yes ] && [ -f .data/dev.env ]; then
   while IFS= read -r line; do
     case $line in '' | \#*) continue ;; esac
     key=${line%%=*} value=${line#*=}

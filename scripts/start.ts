@@ -1,6 +1,6 @@
 // `npm start`: the whole development stack in one terminal. PostgreSQL and Temporal are reused
 // when this checkout's instances already run (`npm run db`, `npm run temporal`), else started; the
-// offline model server runs unless an LLM endpoint is configured; then the API and a worker.
+// offline model server runs unless an LLM endpoint is configured; then the API, a worker and a builder.
 // Every line is prefixed with its service; Ctrl-C or SIGTERM stops everything this run started.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { spawnService, type Service } from './stack/service-process';
 import { Supervisor } from './stack/supervisor';
 import { ensureTemporal } from './stack/temporal';
 import { waitUntil } from './stack/wait-until';
+import { builderLaunch } from './stack/builder-launch';
 
 const supervisor = new Supervisor('start');
 
@@ -62,7 +63,10 @@ await supervisor.run(async () => {
   supervisor.add(localServersService(process.env));
   const api = startNodeService('api', 'api/main.ts', env);
   const worker = startNodeService('worker', 'worker/main.ts', env);
-  supervisor.add(api, worker);
+  // The builder gets none of the secrets above: an allowlisted environment, .data/ hidden (scripts/stack/builder-launch.ts).
+  const launch = builderLaunch(env, repoRoot);
+  const builderChild = spawnService('builder', launch.command, launch.args, { cwd: repoRoot, env: launch.env });
+  supervisor.add(api, worker, { name: 'builder', reused: false, pid: builderChild.pid, exited: builderChild.exited, stop: builderChild.stop });
   // Any HTTP answer (even a 503 while the worker connects) means the API is serving.
   await waitUntil('the API', async () => (await fetch(`${apiUrl}/health`)).status > 0, { timeoutMs: 60_000, failed: api.exitReason });
 

@@ -1,23 +1,22 @@
 import type OpenAI from 'openai';
-import * as buildProbe from '../activities/builds/workspace-probe';
+import { createFileSetResolver } from '../activities/agents/file-sets';
 import { createJobActivities } from '../activities/agents/job-activities';
-import { createCheckActivities } from '../activities/codegen/check-activities';
+import { createBuildActivities } from '../activities/builds/build-activities';
 import { createCodegenActivities } from '../activities/codegen/codegen-activities';
-import { createBuilderActivities } from '../activities/deployments/builder-activities';
+import { createBuildChannelActivities } from '../activities/deployments/build-channel-activities';
+import { deliveryContext } from '../activities/deployments/delivery-context';
+import { createProviderActivities } from '../activities/deployments/provider-activities';
 import { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import { createReaperActivities } from '../activities/deployments/reaper-activities';
 import { createDeltaPublisher } from '../activities/events/publish-deltas';
-import { createLlmClient } from '../activities/llm/index';
 import { createGithubActivities } from '../activities/github/github-activities';
 import { createGithubHeadSync } from '../activities/github/sync-head';
+import { createLlmClient } from '../activities/llm/index';
 import { createProjectDeletionActivities } from '../activities/projects/deletion-activities';
 import { createStackCheckActivities } from '../activities/system/stack-check';
-import { readBlobs } from '../db/repositories/blobs';
 import type { MikroORM } from '../db/orm';
-import type { WorkerConfig } from '../domain/config';
+import { BuilderConfig, type WorkerConfig } from '../domain/config';
 import type { Topic } from '../domain/events';
-import type { FileSet } from '../domain/agent-workflows';
-import { createFileSetResolver, type ResolveFiles } from '../activities/agents/file-sets';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -27,19 +26,12 @@ export interface ActivityDeps {
   publishDelta?: (topic: string, data: Record<string, unknown>) => void;
 }
 
-/** File contents for a file set, read from the blob store. */
-const readFilesFrom = (orm: MikroORM, resolve: ResolveFiles) => async (set: FileSet): Promise<Record<string, string>> => {
-  const files = await resolve(set);
-  const blobs = await readBlobs(orm.em.fork(), Object.values(files));
-  return Object.fromEntries(Object.entries(files).map(([path, hash]) => [path, blobs.get(hash) ?? '']));
-};
-
 /**
- * Which activities each task queue serves. LLM and storage activities run next to the workflows
- * on `agents`; CPU-heavy ones (compile checks, preview builds) go to `builds`, whose concurrency
- * is capped separately. A new activity module is one spread in one of these lists.
+ * The agents worker's activities (`forge-agents`): LLM, storage, providers with credentials and
+ * all bookkeeping, next to the workflows. None of them runs or parses tenant code: that is the
+ * builder's (createBuildActivities, `forge-builds`). A new activity module is one spread here or there.
  */
-export function createWorkerActivities(deps: ActivityDeps) {
+export function createAgentActivities(deps: ActivityDeps) {
   const llm = deps.llm ?? createLlmClient(deps.config);
   const publisher = createDeltaPublisher({ orm: deps.orm });
   // One per process: every activity that resolves a job's FileTree shares its version listings.
@@ -48,20 +40,23 @@ export function createWorkerActivities(deps: ActivityDeps) {
   // LLM tokens go live as transient `delta` events on the job's topic (never stored one by one).
   const publishDelta = deps.publishDelta ?? ((topic: string, data: Record<string, unknown>) => publisher.publish(topic as Topic, { type: 'delta', data }));
   return {
-    agents: {
-      ...createStackCheckActivities(deps),
-      ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
-      ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
-      ...createDeliveryRecordActivities(deps),
-      ...createProjectDeletionActivities(deps),
-      ...createGithubActivities(deps),
-    },
-    builds: {
-      ...buildProbe,
-      ...createCheckActivities({ readFiles: readFilesFrom(deps.orm, fileSets.resolve) }),
-      ...createBuilderActivities(delivery),
-      ...createReaperActivities(delivery),
-    },
+    ...createStackCheckActivities(deps),
+    ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
+    ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
+    ...createDeliveryRecordActivities(deps),
+    ...createProjectDeletionActivities(deps),
+    ...createGithubActivities(deps),
+    ...createBuildChannelActivities({ orm: deps.orm, providers: deliveryContext(delivery).providers, resolveFiles: fileSets.resolve }),
+    ...createProviderActivities(delivery),
+    ...createReaperActivities(delivery),
   };
+}
+
+/**
+ * Both sides in one object, for tests and benchmarks that run agents and builder workers in one
+ * process. Production never does: worker/main.ts serves `agents`, worker/builder-main.ts `builds`.
+ */
+export function createWorkerActivities(deps: ActivityDeps) {
+  return { agents: createAgentActivities(deps), builds: createBuildActivities(BuilderConfig.parse(deps.config)) };
 }
 export type WorkerActivities = ReturnType<typeof createWorkerActivities>;

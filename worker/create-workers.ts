@@ -1,8 +1,9 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { MikroORM } from '../db/orm';
-import type { WorkerConfig } from '../domain/config';
+import type { BuilderConfig, WorkerConfig } from '../domain/config';
 import { taskQueues, type TaskQueues } from '../domain/task-queues';
-import { createWorkerActivities, type WorkerActivities } from './activities';
+import { createBuildActivities, type BuildActivities } from '../activities/builds/build-activities';
+import { createAgentActivities, type WorkerActivities } from './activities';
 import type { ForgeMetrics } from './forge-metrics';
 import { traceLlmCalls } from './llm-spans';
 import { tracingWorkerOptions } from './tracing-options';
@@ -10,55 +11,80 @@ import { startTracing, type Tracing } from '../telemetry/tracing';
 import { deploymentOptions, type WorkerBuild } from './versioning';
 import { loadWorkflowBundle, type LoadedBundle } from './workflow-bundle-cache';
 
-export interface CreateWorkersOptions {
+type SharedConfig = Pick<BuilderConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE_PREFIX' | 'WORKER_SHUTDOWN_GRACE_MS'>;
+
+/** What every worker of a process shares: where it runs, which build it is, where its spans and meters go. */
+interface WorkerRuntimeOptions {
   connection: NativeConnection;
-  orm: MikroORM;
-  config: WorkerConfig;
   /** Defaults to the configured queue names; tests pass unique ones. */
   taskQueues?: TaskQueues;
-  /** Defaults to the cached bundle of the current code; callers creating several sets of workers pass one. */
-  workflows?: LoadedBundle;
-  /** Defaults to the real activities; tests wrap them to inject faults. */
-  activities?: WorkerActivities;
   /** Where spans go (telemetry/tracing.ts); absent: tracing off (workflow spans are still discarded properly). */
   tracing?: Tracing;
   /** Measures model calls and builds (worker/forge-metrics.ts); absent: unmeasured. */
   metrics?: ForgeMetrics;
-  /** The Worker Deployment version both workers join (worker/versioning.ts); absent: unversioned. */
+  /**
+   * The Worker Deployment version the worker joins (worker/versioning.ts); absent: unversioned. The
+   * agents worker and the builder join the same one, so the activities a pinned job schedules on
+   * `forge-builds` reach builders of its build.
+   */
   build?: WorkerBuild | undefined;
 }
 
-export interface ForgeWorkers {
-  agents: Worker;
-  builds: Worker;
-}
-
-/** One worker per task queue on the process's single connection. */
-export async function createWorkers(options: CreateWorkersOptions): Promise<ForgeWorkers> {
-  const { connection, orm, config } = options;
-  const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
-  const plain = options.activities ?? createWorkerActivities({ orm, config });
-  const measure = <T extends WorkerActivities[keyof WorkerActivities]>(set: T) => traceLlmCalls(options.metrics ? options.metrics.instrument(set) : set);
-  const activities = { agents: measure(plain.agents), builds: measure(plain.builds) };
-  const workflows = options.workflows ?? (await loadWorkflowBundle());
-  const shared = {
-    connection,
+function sharedOptions(options: WorkerRuntimeOptions, config: SharedConfig, serviceName: string) {
+  return {
+    connection: options.connection,
     ...deploymentOptions(options.build),
-    ...tracingWorkerOptions(options.tracing ?? startTracing({ serviceName: 'forge-worker' })),
+    ...tracingWorkerOptions(options.tracing ?? startTracing({ serviceName })),
     namespace: config.TEMPORAL_NAMESPACE,
     // In-flight activities get this long to finish after shutdown starts; later they are cancelled
     // and retried elsewhere. The force time bounds a shutdown that hangs, so the process can exit.
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
     shutdownForceTime: config.WORKER_SHUTDOWN_GRACE_MS + 10_000,
   };
-  const [agents, builds] = await Promise.all([
-    Worker.create({ ...shared, taskQueue: queues.agents, workflowBundle: workflows.bundle, activities: activities.agents }),
-    Worker.create({
-      ...shared,
-      taskQueue: queues.builds,
-      activities: activities.builds,
-      maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_BUILDS,
-    }),
-  ]);
-  return { agents, builds };
+}
+
+type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
+const measured = <T extends Activities>(set: T, metrics: ForgeMetrics | undefined): T => traceLlmCalls(metrics ? metrics.instrument(set) : set);
+
+export interface AgentsWorkerOptions extends WorkerRuntimeOptions {
+  orm: MikroORM;
+  config: WorkerConfig;
+  /** Defaults to the cached bundle of the current code; callers creating several workers pass one. */
+  workflows?: LoadedBundle;
+  /** Defaults to the real activities; tests wrap them to inject faults. */
+  activities?: WorkerActivities['agents'];
+}
+
+/** The agents worker (`forge-agents`): workflows plus LLM, storage, provider and bookkeeping activities. */
+export async function createAgentsWorker(options: AgentsWorkerOptions): Promise<Worker> {
+  const { orm, config } = options;
+  const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+  return Worker.create({
+    ...sharedOptions(options, config, 'forge-worker'),
+    taskQueue: queues.agents,
+    workflowBundle: (options.workflows ?? (await loadWorkflowBundle())).bundle,
+    activities: measured(options.activities ?? createAgentActivities({ orm, config }), options.metrics),
+  });
+}
+
+export interface BuilderWorkerOptions extends WorkerRuntimeOptions {
+  config: BuilderConfig;
+  activities?: BuildActivities;
+}
+
+/** The builder's worker (`forge-builds`): activities only, concurrency capped (builds are CPU-bound). */
+export function createBuilderWorker(options: BuilderWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const queues = options.taskQueues ?? taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+  return Worker.create({
+    ...sharedOptions(options, config, 'forge-builder'),
+    taskQueue: queues.builds,
+    activities: measured(options.activities ?? createBuildActivities(config), options.metrics),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_BUILDS,
+  });
+}
+
+export interface ForgeWorkers {
+  agents: Worker;
+  builds: Worker;
 }

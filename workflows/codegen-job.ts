@@ -20,6 +20,7 @@ import { previewWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import type { createCodegenActivities } from '../activities/codegen/codegen-activities';
 import type { createCheckActivities } from '../activities/codegen/check-activities';
+import type { createBuildChannelActivities } from '../activities/deployments/build-channel-activities';
 import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, toJobError } from './codegen/job-failure';
@@ -31,6 +32,7 @@ import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-a
 type JobActivities = ReturnType<typeof createJobActivities>;
 const jobActivities = proxyActivities<JobActivities>(storageWrite);
 const jobLocalActivities = proxyLocalActivities<JobActivities>(bookkeeping);
+const channel = proxyActivities<ReturnType<typeof createBuildChannelActivities>>(storageWrite);
 /**
  * A cancellation reaches an activity only in the answer to a heartbeat, and the SDK forwards
  * heartbeats at most every 0.8 x heartbeatTimeout: model calls beat every second
@@ -183,7 +185,10 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     for (let round = 0; ; round++) {
       await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
       await flush();
-      const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [{ files }]);
+      // Builders have no blob store: the agents side reads the contents for them. Patched so
+      // histories recorded when builders read blobs themselves still replay.
+      const checkInput = patched('check-contents-from-agents') ? { contents: await channel.readCheckFiles({ files }) } : { files };
+      const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [checkInput]);
       await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
       if (result.ok) break;
       if (round >= settings.maxFixRounds) {

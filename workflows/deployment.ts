@@ -1,15 +1,14 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { createBuilderActivities } from '../activities/deployments/builder-activities';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import type { DeploymentPatch, DeploymentStatus, DeploymentWorkflowInput, LiveDeployment } from '../domain/deployments';
 import { topicFor } from '../domain/events';
 import { deploymentResourceName, type ProviderRef } from '../domain/providers';
-import { buildsQueueFor } from '../domain/task-queues';
-import { build, providerCall, providerRollout, storageWrite } from './activity-options';
+import { storageWrite } from './activity-options';
+import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
 import { ForgeStage } from './search-attributes';
 
-type Builder = ReturnType<typeof createBuilderActivities>;
+type Builder = ReturnType<typeof deliveryActivities>;
 const records = proxyActivities<ReturnType<typeof createDeliveryRecordActivities>>(storageWrite);
 
 export type DeploymentOutcome =
@@ -27,10 +26,10 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
   const { deploymentId, organizationId, provider, projectId } = input;
   const topic = topicFor('deployment', deploymentId);
   const resource = deploymentResourceName(deploymentId);
-  const taskQueue = buildsQueueFor(workflowInfo().taskQueue);
-  const builder = proxyActivities<Builder>({ ...build, taskQueue });
-  const rollout = proxyActivities<Builder>({ ...providerRollout, taskQueue });
-  const calls = proxyActivities<Builder>({ ...providerCall, taskQueue });
+  // Each activity on the queue allowed to run it: builds and local servers on builders, the rest by provider.
+  const builder = deliveryActivities();
+  const rollout = builder;
+  const calls = builder;
 
   let eventCount = 0;
   const report = async (patch: DeploymentPatch, type: string, data: Record<string, unknown>) => {

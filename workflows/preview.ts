@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -11,19 +10,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createBuilderActivities } from '../activities/deployments/builder-activities';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import { ErrorCode } from '../domain/errors';
 import { topicFor } from '../domain/events';
 import { PreviewWorkflowInput, type PreviewPatch, type PreviewState, type PreviewStatus } from '../domain/previews';
 import { previewResourceName } from '../domain/providers';
-import { buildsQueueFor } from '../domain/task-queues';
-import { build, providerCall, providerRollout, storageWrite } from './activity-options';
+import { storageWrite } from './activity-options';
+import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
 import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from './preview-signals';
 import { ForgeStage } from './search-attributes';
 
-type Builder = ReturnType<typeof createBuilderActivities>;
 const records = proxyActivities<ReturnType<typeof createDeliveryRecordActivities>>(storageWrite);
 
 export type PreviewOutcome = { status: 'destroyed'; reason: 'expired' | 'deleted' } | ({ status: 'failed' } & DeliveryFailure);
@@ -41,11 +38,10 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
   const { previewId, organizationId, provider } = input;
   const topic = topicFor('preview', previewId);
   const resource = previewResourceName(previewId);
-  const taskQueue = buildsQueueFor(workflowInfo().taskQueue);
-  // Waits for a cancelled build to really stop, so compensation never races a build still writing.
-  const builder = proxyActivities<Builder>({ ...build, taskQueue, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
-  const rollout = proxyActivities<Builder>({ ...providerRollout, taskQueue });
-  const calls = proxyActivities<Builder>({ ...providerCall, taskQueue });
+  // Each activity on the queue allowed to run it: builds and local servers on builders, the rest by provider.
+  const builder = deliveryActivities({ waitForCancelledBuild: true });
+  const rollout = builder;
+  const calls = builder;
 
   let state: PreviewState = { status: 'pending', url: null, expiresAt: null };
   let ttlSeconds = input.ttlSeconds;

@@ -1,11 +1,9 @@
-import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { createBuilderActivities } from '../activities/deployments/builder-activities';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { createProjectDeletionActivities } from '../activities/projects/deletion-activities';
 import type { ProjectDeletionInput } from '../domain/project-deletion';
-import { buildsQueueFor } from '../domain/task-queues';
-import { awaitRuns, build, providerCall, storageWrite } from './activity-options';
+import { awaitRuns, storageWrite } from './activity-options';
+import { deliveryActivities } from './delivery-activities';
 
-type Builder = ReturnType<typeof createBuilderActivities>;
 const runs = proxyActivities<ReturnType<typeof createProjectDeletionActivities>>(awaitRuns);
 const records = proxyActivities<ReturnType<typeof createProjectDeletionActivities>>(storageWrite);
 
@@ -17,9 +15,9 @@ const records = proxyActivities<ReturnType<typeof createProjectDeletionActivitie
  * deletion (a second DELETE after a failure) picks up where the first stopped.
  */
 export async function projectDeletionWorkflow(input: ProjectDeletionInput): Promise<void> {
-  const taskQueue = buildsQueueFor(workflowInfo().taskQueue);
-  const providers = proxyActivities<Builder>({ ...providerCall, taskQueue });
-  const builder = proxyActivities<Builder>({ ...build, taskQueue });
+  // Releases are torn down where their provider runs (local: builders; others: the agents side).
+  const providers = deliveryActivities();
+  const builder = providers;
   const { projectId, organizationId } = input;
 
   setCurrentDetails('**stopping** sessions and jobs');

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { BuildStage } from '../../domain/previews';
 import type { BuildPaths } from './build-paths';
 import { npmInstall, viteBuild, type BuildSandbox } from './build-tools';
+import { assertRegistrySpecs } from './dependency-specs';
 import { InvalidManifestError, readDependencySet, resolveDependencies, type ResolvedDependencies } from './dependency-cache';
 import { rootElementIdOf } from './health-check';
-import { materializeFiles, type LoadVersionFiles } from './materialize';
+import { materializeFiles, type SourceFile } from './materialize';
 import { LimitExceededError } from './sandboxed-run';
 
 /** Why a build failed, as the code a preview or deployment ends with, and the sentence to show. */
@@ -23,8 +24,9 @@ export class BuildError extends Error {
 export interface BuildAppInput {
   /** The preview or deployment id: names the workspace and the artifact, so a retry finds its own. */
   buildId: string;
-  projectId: string;
   version: number;
+  /** The version's files, handed over by the agents side for this one build (no storage access here). */
+  files: SourceFile[];
 }
 
 export interface BuildArtifact {
@@ -40,7 +42,6 @@ export interface BuildArtifact {
 export interface BuildAppDeps {
   paths: BuildPaths;
   sandbox: BuildSandbox;
-  loadFiles: LoadVersionFiles;
   /** Called as each stage starts (a durable event). */
   onStage: (stage: BuildStage) => Promise<void>;
   /** Every log line of the tools (live deltas and the log tail). */
@@ -81,7 +82,7 @@ export async function buildApp(input: BuildAppInput, deps: BuildAppDeps): Promis
   let rootElementId = 'root';
   try {
     await timed(durations, 'materialize', deps, async () => {
-      const files = await deps.loadFiles(input.projectId, input.version);
+      const { files } = input;
       await materializeFiles(workspace, files);
       rootElementId = rootElementIdOf(files.find((f) => f.path === 'src/main.tsx')?.content);
       deps.onLine(`materialized ${files.length} files of version ${input.version}`);
@@ -91,7 +92,9 @@ export async function buildApp(input: BuildAppInput, deps: BuildAppDeps): Promis
       const manifest = await readFile(join(workspace, 'package.json'), 'utf8').catch(() => {
         throw new BuildError('build_failed', `Version ${input.version} has no package.json`);
       });
-      const found = await resolveDependencies(readDependencySet(manifest), {
+      const set = readDependencySet(manifest);
+      assertRegistrySpecs(set);
+      const found = await resolveDependencies(set, {
         depCache: deps.paths.depCache,
         toolchain: deps.paths.toolchain,
         install: async (dir) => {

@@ -18,10 +18,22 @@ export interface ToolRun {
   signal?: AbortSignal;
 }
 
+export interface ToolSpec {
+  label: string;
+  /** Defaults to Forge's own Node runtime. */
+  command?: string;
+  cwd: string;
+  args: string[];
+  readOnly: string[];
+  writable?: string[];
+  network: 'none' | 'host';
+  env?: Record<string, string>;
+}
+
 /** One confined run with a temp directory of its own, removed afterwards. */
-async function runTool(
+export async function runTool(
   sandbox: BuildSandbox,
-  spec: { label: string; cwd: string; args: string[]; readOnly: string[]; writable?: string[]; network: 'none' | 'host'; env?: Record<string, string> },
+  spec: ToolSpec,
   run: ToolRun,
 ): Promise<SandboxedResult> {
   const tmpDir = join(sandbox.tmpRoot, randomUUID());
@@ -30,7 +42,7 @@ async function runTool(
   try {
     return await runSandboxed({
       label: spec.label,
-      command: process.execPath,
+      command: spec.command ?? process.execPath,
       args: spec.args,
       confinement: {
         writable: [spec.cwd, ...(spec.writable ?? [])],

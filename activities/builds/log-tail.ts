@@ -1,10 +1,13 @@
+import { cappedLine, storableText } from './log-text';
+
 /**
- * The last lines of a log, kept in memory while the whole log streams out as deltas: what a failed
- * preview or deployment shows, and what its row stores. Lines are cut so one minified bundle
- * printed by a tool cannot fill it.
+ * The last lines of a log: what a failed preview or deployment shows, and what its row stores.
+ * Tenant output is made storable (log-text.ts) and capped twice: per line and by the number of
+ * lines, so the whole tail stays under maxLines x maxLineLength (about 400 KB) whatever a build prints.
  */
 export class LogTail {
   private readonly lines: string[] = [];
+  private dropped = 0;
 
   constructor(
     private readonly maxLines = 200,
@@ -12,11 +15,11 @@ export class LogTail {
   ) {}
 
   push(line: string): void {
-    this.lines.push(line.length > this.maxLineLength ? `${line.slice(0, this.maxLineLength)}…` : line);
-    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+    this.lines.push(cappedLine(storableText(line), this.maxLineLength));
+    if (this.lines.length > this.maxLines) this.dropped += this.lines.splice(0, this.lines.length - this.maxLines).length;
   }
 
   get(): string[] {
-    return [...this.lines];
+    return this.dropped > 0 ? [`… ${this.dropped} earlier lines not kept`, ...this.lines.slice(1)] : [...this.lines];
   }
 }

@@ -6,9 +6,6 @@ export interface SourceFile {
   content: string;
 }
 
-/** A version's files, by project and version number (activities/storage in production, fixtures in tests). */
-export type LoadVersionFiles = (projectId: string, version: number) => Promise<SourceFile[]>;
-
 /**
  * Writes a version's files into `dir`, emptied first: every build attempt starts from exactly the
  * version, never from what an earlier attempt left. Paths were validated when the version was

@@ -42,13 +42,38 @@ export function bwrapStatus(): { available: boolean; reason: string } {
   return probed;
 }
 
-/** Resolves the configured mode: `bwrap` insists, `auto` degrades (the caller logs the warning). */
-export function resolveSandbox(mode: SandboxMode): { kind: 'bwrap' | 'none'; warning: string | null } {
-  if (mode === 'none') return { kind: 'none', warning: null };
-  const status = bwrapStatus();
-  if (status.available) return { kind: 'bwrap', warning: null };
-  if (mode === 'bwrap') throw new Error(`BUILD_SANDBOX=bwrap but ${status.reason}`);
-  return { kind: 'none', warning: `Running generated code without bubblewrap: ${status.reason}. It still gets a scrubbed environment and limits.` };
+/**
+ * No sandbox where one was required: a build fails with this (type `sandbox_unavailable`) rather
+ * than run tenant code unconfined. The message names the fix.
+ */
+export class SandboxUnavailableError extends Error {
+  constructor(reason: string) {
+    super(
+      `Builds need bubblewrap and it is not usable here: ${reason}. Install it (Debian/Ubuntu: apt-get install bubblewrap) ` +
+        'and allow unprivileged user namespaces (in a container: security_opt seccomp=unconfined and apparmor=unconfined); ' +
+        'only an operator may opt out, with BUILD_SANDBOX=none outside production',
+    );
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
+/**
+ * The sandbox every build and preview server of this builder runs in. Never degrades silently:
+ * `bwrap` (and its old name `auto`) insists, `none` is an operator's explicit choice, refused in
+ * production and carried as a warning that every build logs.
+ */
+export function resolveSandbox(
+  mode: SandboxMode,
+  nodeEnv: string = 'development',
+  status: () => { available: boolean; reason: string } = bwrapStatus,
+): { kind: 'bwrap' | 'none'; warning: string | null } {
+  if (mode === 'none') {
+    if (nodeEnv === 'production') throw new Error('BUILD_SANDBOX=none is refused in production: tenant code must run inside bubblewrap');
+    return { kind: 'none', warning: 'BUILD_SANDBOX=none: this build runs tenant code WITHOUT a sandbox (only a scrubbed environment and limits)' };
+  }
+  const probe = status();
+  if (!probe.available) throw new SandboxUnavailableError(probe.reason);
+  return { kind: 'bwrap', warning: null };
 }
 
 /** System directories a dynamically linked tool needs; symlinks (merged /usr) are recreated, not followed. */
@@ -65,6 +90,9 @@ function bwrapArgs(c: Confinement): string[] {
   args.push('--proc', '/proc', '--dev', '/dev', '--bind', c.tmpDir, '/tmp');
   for (const path of c.readOnly) args.push('--ro-bind', path, path);
   for (const path of c.writable) args.push('--bind', path, path);
+  // The root is bwrap's own tmpfs, holding the mount points it made (/work, /home/...): read-only,
+  // so tenant code writes only its workspace and /tmp, not even a throwaway file beside them.
+  args.push('--remount-ro', '/');
   args.push('--unshare-all');
   if (c.network === 'host') args.push('--share-net');
   if (c.dieWithParent) args.push('--die-with-parent');

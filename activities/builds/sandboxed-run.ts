@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { confinedArgv, type Confinement, type Limits } from './sandbox-policy';
+import { readLines } from './line-reader';
 import { processTreeUsage } from './process-tree-usage';
 
 export type LimitKind = 'cpu' | 'memory' | 'wall-clock';
@@ -53,7 +53,7 @@ export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(bin!, argv, { cwd: run.confinement.writable[0], env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', run.onLine);
+    for (const stream of [child.stdout, child.stderr]) readLines(stream, run.onLine);
 
     let stopReason: Error | undefined;
     let peakRssMb = 0;

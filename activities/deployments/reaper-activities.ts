@@ -4,7 +4,7 @@ import { Deployment, ProviderConfig } from '../../db/entities/index';
 import { activeDeploymentStatuses } from '../../domain/deployments';
 import { ownerOfResource, type ProviderName } from '../../domain/providers';
 import { previewWorkflowId } from '../../domain/workflow-ids';
-import { createProvider, loadProvider } from '../providers/provider-registry';
+import { loadProvider } from '../providers/provider-registry';
 import { deliveryContext, type DeliveryDeps } from './delivery-context';
 
 export interface ReapResult {
@@ -15,10 +15,11 @@ export interface ReapResult {
 }
 
 /**
- * The reaper's sweep (builds queue, run by a Temporal Schedule): every provider resource Forge
+ * The reaper's sweep (agents queue, run by a Temporal Schedule): every provider resource Forge
  * named (`preview-<id>`, `deploy-<id>`) that no running preview workflow or live/in-progress
  * deployment owns is removed. That catches what a crash between "started" and "recorded", or a
- * failed compensation, left behind.
+ * failed compensation, left behind. The local provider's servers live on builders: the workflow
+ * lists them there, asks `unownedResources` here, and removes the orphans there.
  */
 export function createReaperActivities(deps: DeliveryDeps) {
   const ctx = deliveryContext(deps);
@@ -40,19 +41,23 @@ export function createReaperActivities(deps: DeliveryDeps) {
   }
 
   return {
+    /** Of the resources a builder runs, those nothing owns any more (the builder then removes them). */
+    async unownedResources({ resources }: { resources: string[] }): Promise<string[]> {
+      const orphans: string[] = [];
+      for (const resource of resources) if (!(await owned(resource))) orphans.push(resource);
+      return orphans;
+    },
+
     async reapOrphanedResources(): Promise<ReapResult> {
       const configs = await ctx.orm.em.fork().find(ProviderConfig, {}, { fields: ['organization', 'provider'] });
-      const targets: Array<{ organizationId: string | null; provider: ProviderName }> = [
-        { organizationId: null, provider: 'local' },
-        ...configs.filter((c) => c.provider !== 'local').map((c) => ({ organizationId: c.organization.id, provider: c.provider })),
-      ];
+      const targets: Array<{ organizationId: string; provider: ProviderName }> = configs
+        .filter((c) => c.provider !== 'local')
+        .map((c) => ({ organizationId: c.organization.id, provider: c.provider }));
       const result: ReapResult = { checked: 0, removed: [], skipped: [] };
       for (const target of targets) {
-        const label = target.organizationId ? `${target.provider}@${target.organizationId}` : target.provider;
+        const label = `${target.provider}@${target.organizationId}`;
         try {
-          const provider = target.organizationId
-            ? await loadProvider(ctx.orm.em.fork(), ctx.providers, target.organizationId, target.provider)
-            : createProvider({ provider: 'local', settings: {}, secrets: {} }, ctx.providers);
+          const provider = await loadProvider(ctx.orm.em.fork(), ctx.providers, target.organizationId, target.provider);
           for (const resource of await provider.list()) {
             result.checked += 1;
             Context.current().heartbeat(result.checked);

@@ -12,8 +12,8 @@ import { createRenderProvider } from './render-provider';
 import { secretContext, type SecretBox } from './secret-box';
 
 export interface ProviderDeps {
-  /** Where the local provider keeps its servers (this host). */
-  localServers: ServerHost;
+  /** Where the local provider keeps its servers: set on builders only, which alone run them. */
+  localServers?: ServerHost;
   /** Opens sealed secrets; undefined when ENCRYPTION_KEY is not set. */
   secretBox: SecretBox | undefined;
 }
@@ -23,6 +23,7 @@ export function createProvider(config: ProviderConfigBody, deps: Pick<ProviderDe
   const images = () => publisher ?? createDockerProvider(DockerSettings.parse({}), {});
   switch (config.provider) {
     case 'local':
+      if (!deps.localServers) throw new Error('The local provider runs on builders only (builds queue)');
       return createLocalProvider(deps.localServers);
     case 'docker':
       return createDockerProvider(config.settings, config.secrets);

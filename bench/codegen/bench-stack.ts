@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initOrm, type MikroORM } from '../../db/orm';
 import { parseWorkerConfig, type WorkerConfig } from '../../domain/config';
 import { startModelServer, type ModelServer } from '../../scripts/model-server/server';
 import { logsDir, repoRoot } from '../../scripts/stack/paths';
 import { freePort, loopback } from '../../scripts/stack/ports';
+import { builderLaunch } from '../../scripts/stack/builder-launch';
 import { spawnService, type ServiceProcess } from '../../scripts/stack/service-process';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
 import { waitUntil } from '../../scripts/stack/wait-until';
@@ -20,11 +22,15 @@ function listenerPid(port: number): number | undefined {
   }
 }
 
+const readLog = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+
 export interface BenchStack {
   /** The API's origin (REST under /api/v1). */
   apiOrigin: string;
   /** Pids of the API and worker child processes, for memory sampling. */
   pids: { api: number; worker: number };
+  /** Replaces the builder with one started with `env` added (e.g. BUILD_SANDBOX=none); resolves once it polls. */
+  restartBuilder: (env?: Record<string, string>) => Promise<void>;
   model: ModelServer;
   /** The Temporal server's pid when it runs on this machine, for CPU accounting. */
   temporalPid?: number;
@@ -37,10 +43,11 @@ export interface BenchStack {
 /**
  * Everything the benchmark measures, all real and all fresh: a database migrated from empty on the
  * shared Postgres, the dev Temporal server, the offline model server in this process at a fixed
- * latency, and the API and a worker as child processes (`api/main.ts`, `worker/main.ts`, exactly
- * what production runs), on task queues of their own. Child output goes to .data/logs/bench-*.log.
+ * latency, and the API, a worker and a builder as child processes (`api/main.ts`, `worker/main.ts`,
+ * `worker/builder-main.ts` started as `npm start` does, exactly what production runs), on task queues
+ * of their own. Child output goes to .data/logs/bench-*.log.
  */
-/** `workerEnv` adds settings for the worker alone (and the in-process config), e.g. its BUILDS_DIR. */
+/** `workerEnv` adds settings for the worker and the builder (and the in-process config), e.g. BUILDS_DIR. */
 export async function startBenchStack(options: { latencyMs: number; workerEnv?: Record<string, string> }): Promise<BenchStack> {
   const servers = await provideSharedServers();
   const database = await createRunDatabase(servers.adminUrl, 'forge_bench');
@@ -73,9 +80,24 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     await servers.release();
   };
 
+  const builderLog = join(logsDir, 'bench-builder.log');
+  let builder: ServiceProcess | undefined;
+  const restartBuilder = async (extra: Record<string, string> = {}) => {
+    if (builder) {
+      await builder.stop();
+      children.splice(children.indexOf(builder), 1);
+    }
+    const launch = builderLaunch({ ...env, ...options.workerEnv, LOG_LEVEL: 'info', ...extra }, repoRoot);
+    const started = spawnService('builder', launch.command, launch.args, { cwd: repoRoot, env: launch.env, logFile: builderLog });
+    children.push((builder = started));
+    const before = readLog(builderLog).split('"msg":"builder polling"').length;
+    await waitUntil('the bench builder', async () => readLog(builderLog).split('"msg":"builder polling"').length > before, { timeoutMs: 90_000, failed: started.exitReason });
+  };
+
   try {
     const api = child('api', 'api/main.ts');
     const worker = child('worker', 'worker/main.ts', options.workerEnv);
+    await restartBuilder();
     const apiOrigin = `http://${loopback}:${port}`;
     await waitUntil('the bench API', async () => (await fetch(`${apiOrigin}/api/v1/health`)).ok, { timeoutMs: 90_000, failed: api.exitReason });
     const workerConfig = parseWorkerConfig({ ...env, ...options.workerEnv });
@@ -83,6 +105,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     return {
       apiOrigin,
       pids: { api: api.pid, worker: worker.pid },
+      restartBuilder,
       temporalPid: listenerPid(Number(servers.temporalAddress.split(':').at(-1))),
       model,
       orm,

@@ -69,7 +69,7 @@ export function createInProcessRunner(orm: MikroORM, config: WorkerConfig) {
       else files[w.path] = w.hash;
     }
     for (let round = 0; ; round++) {
-      const checked = await time('check', () => buildSlot(() => asActivity(() => builds.typeCheckFiles({ files }))));
+      const checked = await time('check', () => buildSlot(() => asActivity(async () => builds.typeCheckFiles({ contents: await agents.readCheckFiles({ files }) }))));
       if (checked.ok) break;
       if (round >= settings.maxFixRounds) throw new Error(`check_failed: ${checked.diagnostics.length} type errors after ${round} fix rounds`);
       const fixed = await time('fix', () => asActivity(() => agents.fixFiles({ jobId, projectId, diagnostics: checked.diagnostics, files })));

@@ -46,10 +46,9 @@ export async function timePreview(user: BenchUser, projectId: string, timeoutMs 
   const wallMs = performance.now() - started;
   const at = (type: string, key: string, value: string) => Date.parse(events.find((e) => e.type === type && e.data[key] === value)?.at ?? '') || NaN;
   const created = Date.parse(preview.createdAt);
-  const [building, materialize, install, build, starting, live] = [
-    at('preview.status', 'status', 'building'), at('build.stage', 'stage', 'materialize'), at('build.stage', 'stage', 'install'),
-    at('build.stage', 'stage', 'build'), at('preview.status', 'status', 'starting'), at('preview.status', 'status', 'live'),
-  ];
+  const [building, starting, live] = [at('preview.status', 'status', 'building'), at('preview.status', 'status', 'starting'), at('preview.status', 'status', 'live')];
+  // The builder reports each stage's duration; the agents side records them once the build is done.
+  const took = (stage: string) => Number(events.find((e) => e.type === 'build.stage' && e.data.stage === stage)?.data.durationMs ?? NaN);
   const last = events.at(-1)!;
   const detail = await user.client.previews.get(preview.id);
   const dependencyLine = detail.logs.find((l) => l.startsWith('dependencies: ')) ?? null;
@@ -58,7 +57,7 @@ export async function timePreview(user: BenchUser, projectId: string, timeoutMs 
     previewId: preview.id,
     status: String(last.data.status),
     wallMs,
-    stagesMs: { queued: building - created, materialize: install - materialize, install: build - install, build: starting - build, startAndCheck: live - starting },
+    stagesMs: { queued: building - created, materialize: took('materialize'), install: took('install'), build: took('build'), startAndCheck: live - starting },
     dependencies: dependencyLine?.slice('dependencies: '.length) ?? null,
     ...(last.data.status === 'live' ? {} : { error: `${JSON.stringify(last.data.error ?? last.data)} | ${detail.logs.slice(-5).join(' | ')}` }),
   };

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { restoreLocalServers } from '../../activities/deployments/restore-local-servers';
+import { failLocalRowsWithoutBuild } from '../../activities/deployments/restore-local-servers';
+import { restartHaltedServers } from '../../activities/builds/restart-halted-servers';
 import { createLocalProvider } from '../../activities/providers/local-provider';
 import { haltAllServers, stopServer, type ServerHost } from '../../activities/providers/local-server-process';
 import { Deployment, Preview } from '../../db/entities/index';
@@ -113,9 +114,9 @@ describe('the next worker restores local servers', () => {
     expect(await answers(kept.ref.url)).toBe(false);
 
     try {
-      const result = await restoreLocalServers(orm, host);
-      expect(result.restarted.sort()).toEqual([kept.ref.resource, deployed.ref.resource].sort());
-      expect(result.failed).toEqual([gone.ref.resource]);
+      // The builder restarts what it can; the agents worker fails the rows it cannot.
+      expect((await restartHaltedServers(host)).restarted.sort()).toEqual([kept.ref.resource, deployed.ref.resource].sort());
+      expect(await failLocalRowsWithoutBuild(orm)).toEqual([gone.ref.resource]);
       const read = orm.em.fork();
       const [keptRow, deployedRow, goneRow] = [await read.findOneOrFail(Preview, kept.id), await read.findOneOrFail(Deployment, deployed.id), await read.findOneOrFail(Preview, gone.id)];
       // Same port, so the URL users hold keeps working.
@@ -126,7 +127,8 @@ describe('the next worker restores local servers', () => {
       expect(goneRow).toMatchObject({ status: 'failed', error: { code: 'server_gone' } });
 
       // Running again changes nothing.
-      expect(await restoreLocalServers(orm, host)).toEqual({ restarted: [], failed: [] });
+      expect(await restartHaltedServers(host)).toEqual({ restarted: [], gone: [] });
+      expect(await failLocalRowsWithoutBuild(orm)).toEqual([]);
     } finally {
       for (const { ref } of [kept, deployed, gone]) await stopServer(host, ref.resource);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { jobWorkflowId } from '../../domain/workflow-ids';
 import { isTerminal, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
-import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
+import { spawnBuilder, spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
 import { completedActivities } from '../support/workflow-history';
 import { waitUntil } from '../../scripts/stack/wait-until';
 
@@ -17,6 +17,8 @@ const workers: SpawnedWorker[] = [];
 beforeAll(async () => {
   // ~8 ms per streamed token: a file takes about a second, so the kill lands mid-generation.
   stack = await startCodegenStack({ tokenDelayMs: 8, workers: false });
+  // The type checks run on a builder of their own, which lives through the agents worker's crash.
+  workers.push(await spawnBuilder({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE_PREFIX: stack.taskQueuePrefix }));
 });
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => w.stop()));

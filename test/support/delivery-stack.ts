@@ -23,10 +23,11 @@ import { openWorkerTestEnv, startTestWorkers, testWorkerConfig, uniqueTaskQueues
 export interface DeliveryStack {
   app: TestApp;
   env: WorkerTestEnv;
-  /** null when the test runs its own worker processes. */
   workers: RunningWorkers | null;
   roles: Awaited<ReturnType<typeof seedRoleMatrix>>;
   config: WorkerConfig;
+  /** What a builder process of the test's own needs (spawnBuilder): Temporal, queues, builds directory. */
+  builderEnv: Record<string, string>;
   /** The agents queue the API starts workflows on. */
   agentsQueue: string;
   buildsDir: string;
@@ -45,8 +46,8 @@ export const deploymentSettled = (d: DeploymentDto) => ['live', 'failed', 'rolle
 
 export interface DeliveryStackOptions {
   config?: Partial<Record<keyof WorkerConfig, string>>;
-  /** false: no workers in this process (the test runs worker processes of its own). */
-  inProcessWorkers?: boolean;
+  /** false: the agents worker only in this process; the test runs builder processes of its own (spawnBuilder). */
+  inProcessBuilder?: boolean;
 }
 
 export async function startDeliveryStack(options: DeliveryStackOptions = {}): Promise<DeliveryStack> {
@@ -58,7 +59,8 @@ export async function startDeliveryStack(options: DeliveryStackOptions = {}): Pr
   const app = await startTestApp(shared);
   const env = await openWorkerTestEnv();
   const config = testWorkerConfig({ ...shared, BUILDS_DIR: buildsDir, BUILD_TOOLCHAIN_DIR: resolve('.tools/check-deps'), ...options.config });
-  const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }) });
+  const only = options.inProcessBuilder === false ? ('agents' as const) : undefined;
+  const start = () => startTestWorkers(env, { taskQueues: queues, activities: createWorkerActivities({ orm: env.orm, config }), only });
   const roles = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
   const token = roles.editor.token;
 
@@ -77,10 +79,11 @@ export async function startDeliveryStack(options: DeliveryStackOptions = {}): Pr
   const stack: DeliveryStack = {
     app,
     env,
-    workers: options.inProcessWorkers === false ? null : await start(),
+    workers: await start(),
     roles,
     config,
     agentsQueue: queues.agents,
+    builderEnv: { TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE_PREFIX: prefix, BUILDS_DIR: buildsDir, BUILD_TOOLCHAIN_DIR: config.BUILD_TOOLCHAIN_DIR, WORKER_SHUTDOWN_GRACE_MS: '0', ...options.config },
     buildsDir,
     encryptionKey,
     newProject: async (files) => {

@@ -3,10 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { initOrm, type MikroORM } from '../../db/orm';
-import { parseWorkerConfig, type WorkerConfig } from '../../domain/config';
+import { BuilderConfig, parseWorkerConfig, type WorkerConfig } from '../../domain/config';
 import { taskQueues, type TaskQueues } from '../../domain/task-queues';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
-import { createWorkers, type ForgeWorkers } from '../../worker/create-workers';
+import { createAgentsWorker, createBuilderWorker, type ForgeWorkers } from '../../worker/create-workers';
 import { loadWorkflowBundle, type LoadedBundle } from '../../worker/workflow-bundle-cache';
 import { runWorkers } from '../../worker/run-workers';
 import type { WorkerBuild } from '../../worker/versioning';
@@ -62,7 +62,8 @@ let bundle: Promise<LoadedBundle> | undefined;
 const workflows = () => (bundle ??= loadWorkflowBundle());
 
 export interface RunningWorkers {
-  workers: ForgeWorkers;
+  /** The workers this fixture started (a builder in a process of its own is not among them). */
+  workers: Partial<ForgeWorkers>;
   /** Settles when every worker has stopped; rejects if one failed. */
   running: Promise<void>;
   /** Starts the graceful shutdown (what SIGTERM does in worker/main.ts). */
@@ -71,22 +72,23 @@ export interface RunningWorkers {
   stop: () => Promise<void>;
 }
 
-/** Starts the real agents + builds workers in this process, as worker/main.ts does. */
+/**
+ * Starts the real agents worker (worker/main.ts) and builds worker (worker/builder-main.ts) in this
+ * process, on one connection. `only: 'agents'` leaves builds to a builder process of the test's own
+ * (spawned-worker.ts), as the abuse and crash tests need.
+ */
 export async function startTestWorkers(
   env: WorkerTestEnv,
-  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild; tracing?: Tracing },
+  options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild; tracing?: Tracing; only?: 'agents' },
 ): Promise<RunningWorkers> {
   const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0) });
-  const workers = await createWorkers({
-    connection: env.connection,
-    orm: env.orm,
-    config,
-    taskQueues: options.taskQueues,
-    workflows: await workflows(),
-    build: options.build,
-    tracing: options.tracing,
-    activities: options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() }),
-  });
+  const activities = options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() });
+  const shared = { connection: env.connection, taskQueues: options.taskQueues, build: options.build, tracing: options.tracing };
+  const [agents, builds] = await Promise.all([
+    createAgentsWorker({ ...shared, orm: env.orm, config, workflows: await workflows(), activities: activities.agents }),
+    options.only === 'agents' ? undefined : createBuilderWorker({ ...shared, config: BuilderConfig.parse(config), activities: activities.builds }),
+  ]);
+  const workers: Partial<ForgeWorkers> = builds ? { agents, builds } : { agents };
   const stopController = new AbortController();
   const running = runWorkers(Object.values(workers), stopController.signal);
   const requestStop = () => stopController.abort();

@@ -1,10 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/stack/paths';
 import { cliTypeName, searchAttributes } from '../../scripts/stack/temporal-search-attributes';
+import { bwrapStatus } from '../../activities/builds/sandbox-policy';
+import { BuilderConfig } from '../../domain/config';
 
 // No Docker engine runs here, so the production shape is checked by reading it: services, images,
 // ports, health checks, start order and the environment that wires them together.
@@ -19,6 +21,9 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   configs?: Array<{ source: string; target: string }>;
   restart?: string;
+  networks?: string[];
+  security_opt?: string[];
+  volumes?: string[];
 }
 interface Compose {
   services: Record<string, ComposeService>;
@@ -41,7 +46,7 @@ const configFile = (name: string, target: string) => {
 };
 const hasComposePlugin = () => spawnSync('docker', ['compose', 'version']).status === 0;
 const oneShots = ['temporal-schema', 'temporal-setup', 'migrate'];
-const longRunning = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker'];
+const longRunning = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', 'builder'];
 
 describe('docker-compose.yml', () => {
   it('has the production services, on pinned images, the apps built from the Dockerfile', () => {
@@ -52,20 +57,21 @@ describe('docker-compose.yml', () => {
     for (const oneShot of ['temporal-schema', 'temporal-setup']) expect(service(oneShot).image).toMatch(/^temporalio\/admin-tools:1\.32\.\d+$/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
     expect(read('docker-compose.yml')).not.toContain('auto-setup:');
-    for (const app of ['api', 'worker', 'migrate']) {
+    for (const app of ['api', 'worker', 'builder', 'migrate']) {
       expect(service(app)).toMatchObject({ build: '.', image: 'forge:latest' });
     }
     expect(read('Dockerfile')).toMatch(/^FROM node:24-slim$/m);
   });
 
   it('runs entry points that exist in this repository', () => {
-    const entries = { api: 'api/main.ts', worker: 'worker/main.ts', migrate: 'scripts/migrate.ts' };
+    const entries = { api: 'api/main.ts', worker: 'worker/main.ts', builder: 'worker/builder-main.ts', migrate: 'scripts/migrate.ts' };
     for (const [name, entry] of Object.entries(entries)) {
       expect(service(name).command).toEqual(['node', '--import', 'tsx', entry]);
       expect(existsSync(join(repoRoot, entry)), entry).toBe(true);
     }
     const workerCheck = service('worker').healthcheck!.test;
     expect(existsSync(join(repoRoot, workerCheck.at(-1)!))).toBe(true);
+    expect(service('builder').healthcheck!.test.slice(-2)).toEqual(['scripts/worker-health.ts', 'builds']);
   });
 
   it('gives every long-running service a health check and lets the one-shots run once', () => {
@@ -87,6 +93,7 @@ describe('docker-compose.yml', () => {
     for (const app of ['api', 'worker']) {
       expect(service(app).depends_on).toEqual({ migrate: completed, 'temporal-setup': completed });
     }
+    expect(service('builder').depends_on).toEqual({ 'temporal-setup': completed });
   });
 
   it('publishes the API on 4000, the Temporal UI on 8080 and gRPC on loopback only', () => {
@@ -157,6 +164,44 @@ describe('docker-compose.yml', () => {
     expect(env('api')).toMatchObject({ HOST: '0.0.0.0', PORT: 4000 });
     expect(env('api').JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
     expect(env('worker')).not.toHaveProperty('JWT_SECRET');
+  });
+
+  describe('the builder service', () => {
+    const secrets = ['DATABASE_URL', 'ENCRYPTION_KEY', 'JWT_SECRET', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'POSTGRES_PASSWORD'];
+
+    it('holds no secret: only builder settings in its environment, none of the shared forge env', () => {
+      const keys = Object.keys(env('builder'));
+      for (const key of keys) expect(BuilderConfig.keyof().options, key).toContain(key);
+      for (const secret of secrets) expect(keys).not.toContain(secret);
+      expect(env('builder')).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', BUILD_SANDBOX: 'bwrap' });
+    });
+
+    it('has no route to postgres: its only network is one postgres is not on, Temporal is', () => {
+      expect(service('builder').networks).toEqual(['builds']);
+      expect(service('postgres').networks ?? ['default']).not.toContain('builds');
+      expect(service('temporal').networks).toContain('builds');
+    });
+
+    it('gets what bubblewrap needs (user namespaces: seccomp and AppArmor unconfined) and an image that has it', () => {
+      expect(service('builder').security_opt).toEqual(expect.arrayContaining(['seccomp=unconfined', 'apparmor=unconfined']));
+      expect(service('worker').security_opt).toBeUndefined();
+      expect(read('Dockerfile')).toMatch(/apt-get install[^\n]*\bbubblewrap\b/);
+      // Artifacts: written by builders, only read by workers (to ship them to docker/render/railway).
+      expect(service('builder').volumes).toEqual(['builds-data:/app/.data/builds']);
+      expect(service('worker').volumes).toEqual(['builds-data:/app/.data/builds:ro']);
+    });
+
+    it.skipIf(!bwrapStatus().available)('starts a sandboxed process when run with its own command and environment', { timeout: 60_000 }, async () => {
+      const [command, ...args] = service('builder').command!;
+      expect(command).toBe('node');
+      // Its environment, with Temporal at a closed local port: the self-check runs before it connects.
+      const child = spawn(process.execPath, args, { cwd: repoRoot, env: { PATH: process.env.PATH, ...env('builder'), TEMPORAL_ADDRESS: '127.0.0.1:9' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      await new Promise((resolve) => child.on('exit', resolve));
+      expect(output).toMatch(/"detail":"a confined process ran \(bwrap, own pid namespace, no network\)","msg":"sandbox self-check passed"/);
+    });
   });
 
   it('keeps local state and installs out of the image', () => {

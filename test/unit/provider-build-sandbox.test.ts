@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapStatus, nodeRuntimeDir, resolveSandbox, scrubbedEnv } from '../../activities/builds/sandbox-policy';
+import { bwrapStatus, nodeRuntimeDir, resolveSandbox, SandboxUnavailableError, scrubbedEnv } from '../../activities/builds/sandbox-policy';
+import { parseBuilderConfig } from '../../domain/config';
 import { LimitExceededError, runSandboxed } from '../../activities/builds/sandboxed-run';
 
 let root: string;
@@ -65,11 +66,18 @@ describe('the build sandbox', () => {
     expect(wall.message).toBe('node script did not finish within its wall-clock limit of 1 s');
   });
 
-  it('degrades to plain processes with a warning only when asked to choose', () => {
-    expect(resolveSandbox('none')).toEqual({ kind: 'none', warning: null });
-    const auto = resolveSandbox('auto');
-    expect(auto.kind).toBe(bwrap.available ? 'bwrap' : 'none');
-    if (!bwrap.available) expect(auto.warning).toContain('without bubblewrap');
+  it('never degrades silently: no bubblewrap fails with the fix, only an explicit none runs unconfined, never in production', () => {
+    const missing = () => ({ available: false, reason: 'bwrap is not installed (Debian package bubblewrap)' });
+    for (const mode of ['bwrap', 'auto'] as const) {
+      expect(() => resolveSandbox(mode, 'development', missing)).toThrow(SandboxUnavailableError);
+      expect(() => resolveSandbox(mode, 'development', missing)).toThrow(/apt-get install bubblewrap.*seccomp=unconfined.*BUILD_SANDBOX=none/);
+    }
+    expect(resolveSandbox('bwrap', 'production', () => ({ available: true, reason: 'bwrap works' }))).toEqual({ kind: 'bwrap', warning: null });
+    // The explicit opt-out carries a warning that every build logs, and production refuses it.
+    expect(resolveSandbox('none', 'development', missing)).toEqual({ kind: 'none', warning: expect.stringContaining('WITHOUT a sandbox') });
+    expect(() => resolveSandbox('none', 'production')).toThrow(/refused in production/);
+    expect(() => parseBuilderConfig({ NODE_ENV: 'production', BUILD_SANDBOX: 'none' })).toThrow(/BUILD_SANDBOX: none is refused in production/);
+    expect(parseBuilderConfig({}).BUILD_SANDBOX).toBe('bwrap');
   });
 
   describe.skipIf(!bwrap.available)(`under bubblewrap (${bwrap.reason})`, () => {

@@ -32,8 +32,8 @@ function build(files: ReturnType<typeof generatedApp>, timeoutMs?: number) {
   const stages: string[] = [];
   const lines: string[] = [];
   const artifact = buildApp(
-    { buildId: randomUUID(), projectId: randomUUID(), version: 1 },
-    { paths: paths(), sandbox: sandbox(timeoutMs), loadFiles: async () => files, onStage: async (s) => void stages.push(s), onLine: (l) => lines.push(l) },
+    { buildId: randomUUID(), version: 1, files },
+    { paths: paths(), sandbox: sandbox(timeoutMs), onStage: async (s) => void stages.push(s), onLine: (l) => lines.push(l) },
   );
   return { artifact, stages, lines };
 }
