@@ -4,7 +4,7 @@ import { freePort } from '../../scripts/stack/ports';
 import { isTerminal, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { sampleSum, scrape } from '../support/prometheus-text';
 import { connectSocket, originOf, recordEvents, type TestSocket } from '../support/realtime-fixture';
-import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
+import { spawnBuilder, spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
 
 /**
  * One job through the real processes: the API's /metrics (HTTP latency by route and status,
@@ -15,7 +15,9 @@ import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
 const metricsToken = 'metrics-token-for-tests-0123456789';
 let stack: CodegenStack;
 let worker: SpawnedWorker | undefined;
+let builder: SpawnedWorker | undefined;
 let workerMetrics: string;
+let builderMetrics: string;
 let socket: TestSocket | undefined;
 beforeAll(async () => {
   stack = await startCodegenStack({ workers: false, realtime: true, app: { METRICS_TOKEN: metricsToken } });
@@ -28,10 +30,17 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'test-key',
     WORKER_METRICS_ADDRESS: new URL(workerMetrics).host,
   }, 'metrics-worker');
+  builderMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
+  builder = await spawnBuilder({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
+    WORKER_METRICS_ADDRESS: new URL(builderMetrics).host,
+  }, 'metrics-builder');
 });
 afterAll(async () => {
   socket?.disconnect();
   await worker?.stop();
+  await builder?.stop();
   await stack?.close();
 });
 
@@ -65,7 +74,8 @@ it('moves the API and worker counters with one job', async () => {
   expect(sampleSum(workerText, 'forge_llm_calls', { role: 'planner', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
   expect(sampleSum(workerText, 'forge_llm_tokens', { role: 'coder', kind: 'completion' })).toBeGreaterThan(0);
   expect(sampleSum(workerText, 'forge_llm_latency_count', { role: 'router' })).toBeGreaterThanOrEqual(1);
-  expect(sampleSum(workerText, 'forge_builds', { activity: 'typeCheckFiles', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
   // The SDK's own metrics come out of the same endpoint.
   expect(sampleSum(workerText, 'temporal_workflow_completed')).toBeGreaterThanOrEqual(1);
+  // Builds are measured where they run: the builder process.
+  expect(sampleSum(await scrape(builderMetrics), 'forge_builds', { activity: 'typeCheckFiles', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
 }, 150_000);
