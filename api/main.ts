@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { initOrm } from '../db/orm';
 import { parseConfig } from '../domain/config';
@@ -8,6 +8,7 @@ import { AccessTokens } from './auth/access-token';
 import { createApiMetrics } from './metrics/api-metrics';
 import { startTracing } from '../telemetry/tracing';
 import { tracedClientInterceptors } from './http/traced-client';
+import { temporalConnection } from './dependencies/temporal-connection';
 import { attachRealtime } from './realtime/attach-realtime';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
@@ -18,8 +19,8 @@ const config = parseConfig(process.env);
 const logger = pino({ level: config.LOG_LEVEL, name: 'api', redact: ['*.password', '*.refreshToken', '*.accessToken'] });
 
 const orm = await initOrm(config.DATABASE_URL);
-// Lazy: the API starts (and /health answers 503 naming Temporal) while the Temporal server is still down.
-const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+// Lazy, with bounded deadlines: the API starts while Temporal is down and answers 503 meanwhile.
+const connection = temporalConnection(config);
 const tracing = startTracing({ serviceName: 'forge-api', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { AppError, ErrorCode } from '../../domain/errors';
+import { ErrorCode } from '../../domain/errors';
 import type { Ack, AckError } from '../../domain/realtime';
+import { knownError, toErrorBody } from '../middleware/error-handler';
 
-/** The ack twin of the REST error middleware: typed errors keep their code, anything else is a logged 500. */
+/** The ack twin of the REST error middleware: typed errors (and dependency outages) keep their code, anything else is a logged 500. */
 export function toAckError(err: unknown, logger: Logger): AckError {
-  if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
-  logger.error({ err }, 'unhandled error in a socket handler');
-  return { code: ErrorCode.internal, message: 'Internal server error' };
+  const known = knownError(err);
+  if (!known) logger.error({ err }, 'unhandled error in a socket handler');
+  return toErrorBody(known).error;
 }
 
 /**
