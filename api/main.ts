@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { initOrm } from '../db/orm';
+import { sweepExpiredKeys } from '../db/repositories/idempotency-keys';
 import { parseConfig } from '../domain/config';
 import { createApp } from './app';
 import { AccessTokens } from './auth/access-token';
@@ -29,6 +30,12 @@ const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics(
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
 
+// Expired Idempotency-Keys are already ignored when read; this only keeps the table small.
+const sweep = setInterval(() => {
+  sweepExpiredKeys(orm.em.fork()).catch((err: unknown) => logger.warn({ err }, 'idempotency key sweep failed'));
+}, 3_600_000);
+sweep.unref();
+
 server.listen(config.PORT, config.HOST, () => {
   logger.info({ url: `http://${config.HOST}:${config.PORT}/api/v1` }, 'api listening');
 });
@@ -38,6 +45,7 @@ async function shutdown(signal: NodeJS.Signals) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'api shutting down');
+  clearInterval(sweep);
   // Sockets first: their clients reconnect to another node and resume by seq.
   await realtime.close();
   // Stop accepting, let running requests finish (a load balancer has already stopped sending).

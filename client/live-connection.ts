@@ -189,7 +189,9 @@ export function createLiveConnection(options: LiveOptions) {
       const live = ensureSocket();
       // One signature for the five commands: they share payload-and-ack shape and answer type.
       const send = live.timeout(ackTimeout).emitWithAck as (event: N, payload: CommandPayload<N>) => Promise<{ ok: true; job: JobDto } | { ok: false; error: AckError }>;
-      const ack = await send.call(live, name, payload).catch(() => {
+      // Every command carries a key (the caller's own, to resend one after a lost ack, or a fresh one).
+      const keyed = { idempotencyKey: globalThis.crypto.randomUUID(), ...payload };
+      const ack = await send.call(live, name, keyed).catch(() => {
         throw new ForgeApiError(0, ErrorCode.unavailable, `No answer to ${name} within ${ackTimeout} ms; it may or may not have run`);
       });
       if (!ack.ok) throw toError(ack.error);

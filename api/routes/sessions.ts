@@ -21,6 +21,8 @@ import { toJobDto, toSessionDto, toTranscriptEntryDto } from '../agents/job-dto'
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
+import { idempotentId } from '../../db/idempotent-id';
+import { startOnce } from '../agents/start-once';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
 
@@ -43,7 +45,12 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         const project = await requireProject(req.em, userId, params.projectId, 'editor');
         refuseWhileDeleting(project);
         const settings = SessionSettings.parse(body.settings ?? {});
-        const session = req.em.create(AgentSession, {
+        // With an Idempotency-Key the session id (and so its workflow id) comes from the key: a
+        // request re-run after a crash finds the row, and Temporal refuses a second start.
+        const id = req.idempotencyKey === undefined ? undefined : idempotentId(`session:${userId}:${req.idempotencyKey}`);
+        const existing = id === undefined ? null : await req.em.findOne(AgentSession, id);
+        const session = existing ?? req.em.create(AgentSession, {
+          ...(id === undefined ? {} : { id }),
           organizationId: project.organization.id,
           projectId: project.id,
           createdById: userId,
@@ -52,9 +59,9 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
           settings,
           usage: emptyUsage(),
         });
-        recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
+        if (!existing) recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
         await req.em.flush();
-        await temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+        await startOnce<typeof sessionWorkflow>(temporal, 'sessionWorkflow', {
           workflowId: sessionWorkflowId(session.id),
           taskQueue: queues.agents,
           staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
@@ -147,7 +154,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
       status: 202,
       response: z.object({ job: JobDto }),
       handler: async ({ params, body }, req) => ({
-        job: await commands.sendMessage({ em: req.em, userId: req.auth!.userId, ip: req.ip }, params.sessionId, body.content),
+        job: await commands.sendMessage({ em: req.em, userId: req.auth!.userId, ip: req.ip, idempotencyKey: req.idempotencyKey }, params.sessionId, body.content),
       }),
     }),
   ];

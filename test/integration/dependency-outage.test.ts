@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AgentSession } from '../../db/entities/index';
-import { emptyUsage } from '../../domain/agents';
+import { emptyUsage, SessionSettings } from '../../domain/agents';
 import { freePort } from '../../scripts/stack/ports';
 import { createProject } from '../support/projects';
 import { seedRoleMatrix } from '../support/seed';
@@ -52,7 +52,7 @@ async function fixture() {
   const projectId = await createProject(healthy, m.editor.token, m.orgId);
   // A session row with no workflow behind it: the broken API must fail at Temporal, after the database.
   const em = healthy.deps.orm.em.fork();
-  const session = em.create(AgentSession, { organizationId: m.orgId, projectId, createdById: m.editor.userId, title: 'outage', status: 'open', settings: {}, usage: emptyUsage() });
+  const session = em.create(AgentSession, { organizationId: m.orgId, projectId, createdById: m.editor.userId, title: 'outage', status: 'open', settings: SessionSettings.parse({}), usage: emptyUsage() });
   await em.flush();
   return { ...m, projectId, sessionId: session.id };
 }
