@@ -3,6 +3,7 @@ import { AnswerBody, RejectPlanBody, SendMessageBody, type JobDto } from './agen
 import type { ErrorCode } from './errors';
 import { EventData, Topic, type StoredEvent } from './events';
 import { IdempotencyKey } from './idempotency';
+import { PG_INT_MAX } from './schema-bounds';
 
 // The socket.io contract between the API and every client (DESIGN.md, Events). The server is
 // `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`, the client
@@ -16,7 +17,7 @@ export type Delta = z.infer<typeof Delta>;
 export const DeltaBatch = z.object({ topic: Topic, items: z.array(Delta) });
 export type DeltaBatch = z.infer<typeof DeltaBatch>;
 
-export const SubscribeRequest = z.object({ topic: Topic, afterSeq: z.int().nonnegative().default(0) });
+export const SubscribeRequest = z.object({ topic: Topic, afterSeq: z.int().nonnegative().max(PG_INT_MAX).default(0) });
 export type SubscribeRequest = z.input<typeof SubscribeRequest>;
 export const UnsubscribeRequest = z.object({ topic: Topic });
 export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequest>;

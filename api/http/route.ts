@@ -36,6 +36,11 @@ export interface RouteDef<P extends Schema = Schema, Q extends Schema = Schema, 
    * new creating route gets it for free; public POSTs (sign-in) have no user to scope a key to.
    */
   idempotent?: boolean;
+  /**
+   * The id this operation creates, for the OpenAPI links to the operations that use it: every
+   * route under `under` (e.g. `/projects/:projectId`) gets `param` from the answer at `pointer`.
+   */
+  creates?: { under: string; param: string; pointer: string };
   /** Extra middleware run before validation (rate limits). */
   before?: Array<(req: Request, res: Response, next: NextFunction) => void>;
   handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<unknown>;

@@ -34,6 +34,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/projects/:projectId/sessions',
+      creates: { under: '/sessions/:sessionId', param: 'sessionId', pointer: '/id' },
       summary: 'Start a codegen session (workflow session-<id>) on a project',
       tag: 'sessions',
       params: ProjectParams,
@@ -147,6 +148,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/sessions/:sessionId/messages',
+      creates: { under: '/jobs/:jobId', param: 'jobId', pointer: '/job/id' },
       summary: 'Send a message: a Temporal update on the session that queues a new job',
       tag: 'sessions',
       params: SessionParams,
