@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import { z } from 'zod';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { RequestContext } from '@mikro-orm/core';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
     summary: 'This OpenAPI 3.0 document, generated from the route schemas',
     tag: 'system',
     auth: false,
+    response: z.looseObject({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
     handler: async () => openapi,
   });
   const mounted = [...routes, openApiRoute];

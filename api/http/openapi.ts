@@ -3,9 +3,23 @@ import { IDEMPOTENCY_HEADER } from '../../domain/idempotency';
 import { linksOf, operationIdOf } from './openapi-links';
 import { isIdempotent, type RouteDef } from './route';
 
+/**
+ * OpenAPI 3.0.3: `nullable` does not widen an `enum`, so a nullable enum must list null itself
+ * (zod leaves it out, and strict validators then refuse the nulls the API sends).
+ */
+function nullInEnums(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const s = node as { nullable?: boolean; enum?: unknown[] };
+  if (s.nullable && s.enum && !s.enum.includes(null)) s.enum.push(null);
+  for (const child of Object.values(node)) nullInEnums(child);
+}
+
 /** Requests are described as accepted (defaults optional), responses as sent (`io: 'output'`). */
-const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') =>
-  z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io });
+const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io });
+  nullInEnums(json);
+  return json;
+};
 
 /** Express path to OpenAPI path: `:id` and `*path` become `{id}` and `{path}`. */
 const openApiPath = (path: string) => `/api/v1${path.replace(/[:*](\w+)/g, '{$1}')}`;
@@ -24,7 +38,7 @@ const errorSchema = {
 
 /** Every error status the API answers, each with the error body (api/middleware/error-handler.ts). */
 const errorStatuses: Record<string, string> = {
-  400: 'Invalid input (details from zod) or a malformed Idempotency-Key',
+  400: 'Invalid input (details from zod), text with a NUL character, or a malformed Idempotency-Key',
   401: 'No, invalid or expired access token',
   403: 'Role too low, or a quota amount reached',
   404: "Unknown, or another organization's, resource",

@@ -50,8 +50,21 @@ export function defineRoute<P extends Schema, Q extends Schema, B extends Schema
   return def as unknown as RouteDef;
 }
 
+/** Where a NUL character hides in a request part, if anywhere: PostgreSQL text cannot hold one. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nulAt(child, `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function parsePart(schema: Schema, value: unknown, where: 'params' | 'query' | 'body'): unknown {
   if (!schema) return undefined;
+  const nul = nulAt(value, where);
+  if (nul) throw new AppError(ErrorCode.invalidInput, `Invalid ${where}: ${nul} contains a NUL character, which text cannot hold`, { issues: [{ path: nul, message: 'contains a NUL character', code: 'custom' }] });
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
