@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createForgeClient } from '../../client/index';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { cuttingProxy } from '../support/cutting-proxy';
+import { connectSocket, seedJob } from '../support/realtime-fixture';
 import { createProject, sql } from '../support/projects';
 import { seedRoleMatrix } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -12,7 +13,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 // terminated at the end.
 let app: TestApp;
 const started: string[] = [];
-beforeAll(async () => { app = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: `idem-${randomUUID().slice(0, 8)}-` }); });
+beforeAll(async () => { app = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: `idem-${randomUUID().slice(0, 8)}-` }, { realtime: true }); });
 afterAll(async () => {
   for (const id of started) await app.deps.temporal.workflow.getHandle(id).terminate('test over').catch(() => {});
   await app?.close();
@@ -107,4 +108,25 @@ it('derives the session id from the key, so a re-run after a crash finds its row
   expect(rerun.status).toBe(201);
   expect(rerun.body.id).toBe(first.body.id);
   expect(await sql(app, 'select id from agent_sessions where project_id = ?', [projectId])).toHaveLength(1);
+});
+
+it('runs a socket command once per idempotencyKey: a resend gets the first ack, another command with the key is refused', async () => {
+  const m = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
+  const { jobId } = await seedJob(app.deps.orm, m.orgId, m.editor.userId);
+  const other = await seedJob(app.deps.orm, m.orgId, m.editor.userId);
+  const socket = await connectSocket(app, m.editor.token);
+  try {
+    const key = randomUUID();
+    // The job has no workflow: the first cancel is refused (409), and that answer is the key's.
+    const first = await socket.emitWithAck('cancel', { jobId, idempotencyKey: key });
+    expect(first).toMatchObject({ ok: false, error: { code: 'conflict', message: 'This job is no longer running' } });
+    // Meanwhile the job ended: a fresh cancel would say so; the resend gets the first answer.
+    await sql(app, `update agent_jobs set status = 'completed' where id = ?`, [jobId]);
+    expect(await socket.emitWithAck('cancel', { jobId })).toMatchObject({ ok: false, error: { message: 'This job is already completed' } });
+    expect(await socket.emitWithAck('cancel', { jobId, idempotencyKey: key })).toEqual(first);
+    expect(await socket.emitWithAck('cancel', { jobId: other.jobId, idempotencyKey: key })).toMatchObject({ ok: false, error: { code: 'idempotency_key_reused' } });
+    expect(await socket.emitWithAck('cancel', { jobId, idempotencyKey: 'no spaces allowed' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  } finally {
+    socket.close();
+  }
 });
