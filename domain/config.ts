@@ -77,7 +77,7 @@ export const Config = z.object({
   /** Deadline of one API call to the Temporal server, retries included: past it the request answers 503. */
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** Deadline of calls that wait on a workflow (an update's handler, a run's close). */
-  TEMPORAL_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  TEMPORAL_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** HMAC key for access tokens. Setup writes a random one to .data/dev.env for development. */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
