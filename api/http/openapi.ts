@@ -38,7 +38,7 @@ const errorSchema = {
 
 /** Every error status the API answers, each with the error body (api/middleware/error-handler.ts). */
 const errorStatuses: Record<string, string> = {
-  400: 'Invalid input (details from zod), text with a NUL character, or a malformed Idempotency-Key',
+  400: 'Invalid input (details from zod), text with a NUL character or a lone surrogate, or a malformed Idempotency-Key',
   401: 'No, invalid or expired access token',
   403: 'Role too low, or a quota amount reached',
   404: "Unknown, or another organization's, resource",

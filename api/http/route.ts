@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../../domain/idempotency';
 import { fingerprintOf, parseIdempotencyKey, runIdempotent } from './idempotency';
+import { assertStorableText } from './storable-text';
 
 type Schema = z.ZodType | undefined;
 type Infer<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -50,21 +51,9 @@ export function defineRoute<P extends Schema, Q extends Schema, B extends Schema
   return def as unknown as RouteDef;
 }
 
-/** Where a NUL character hides in a request part, if anywhere: PostgreSQL text cannot hold one. */
-function nulAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
-  if (!value || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = nulAt(child, `${path}.${key}`);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function parsePart(schema: Schema, value: unknown, where: 'params' | 'query' | 'body'): unknown {
   if (!schema) return undefined;
-  const nul = nulAt(value, where);
-  if (nul) throw new AppError(ErrorCode.invalidInput, `Invalid ${where}: ${nul} contains a NUL character, which text cannot hold`, { issues: [{ path: nul, message: 'contains a NUL character', code: 'custom' }] });
+  assertStorableText(value, where);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));

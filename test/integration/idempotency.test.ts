@@ -126,6 +126,8 @@ it('runs a socket command once per idempotencyKey: a resend gets the first ack, 
     expect(await socket.emitWithAck('cancel', { jobId, idempotencyKey: key })).toEqual(first);
     expect(await socket.emitWithAck('cancel', { jobId: other.jobId, idempotencyKey: key })).toMatchObject({ ok: false, error: { code: 'idempotency_key_reused' } });
     expect(await socket.emitWithAck('cancel', { jobId, idempotencyKey: 'no spaces allowed' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    // Text PostgreSQL cannot store is refused at the door, as on REST.
+    expect(await socket.emitWithAck('send_message', { sessionId: other.sessionId, content: 'a\u0000b' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   } finally {
     socket.close();
   }

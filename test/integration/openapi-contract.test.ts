@@ -83,9 +83,13 @@ it('links the operations that create ids to those that use them, and documents e
   expect(op('/projects/{projectId}/sessions', 'post').parameters).toContainEqual(expect.objectContaining({ name: 'idempotency-key', in: 'header' }));
 });
 
-it('refuses text with a NUL character with 400, never a 500 from PostgreSQL', async () => {
+it('refuses text with a NUL character or a lone surrogate with 400, never a 500 from PostgreSQL', async () => {
   const m = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
-  const res = await app.call('POST', `/orgs/${m.orgId}/projects`, { token: m.editor.token, body: { name: 'a\u0000b' } });
-  expect(res.status).toBe(400);
-  expect(res.body.error.details.issues[0].path).toBe('body.name');
+  for (const name of ['a\u0000b', 'x\udfffy', '\ud800']) {
+    const res = await app.call('POST', `/orgs/${m.orgId}/projects`, { token: m.editor.token, body: { name } });
+    expect([name, res.status]).toEqual([name, 400]);
+    expect(res.body.error.details.issues[0].path).toBe('body.name');
+  }
+  // Well-formed astral characters (surrogate pairs) are text like any other.
+  expect((await app.call('POST', `/orgs/${m.orgId}/projects`, { token: m.editor.token, body: { name: 'App 😀' } })).status).toBe(201);
 });

@@ -18,7 +18,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 // No worker polls this file's task queues (its workflows never run, and are terminated at the
 // end), so an update that waits on a workflow can only time out: 503 `temporal_unavailable` is
 // the documented answer there, and only there.
-const RUNS_PER_OPERATION = 20;
+// FUZZ_RUNS raises it for a deeper run by hand (`FUZZ_RUNS=200 npm test -- test/integration/openapi-fuzz.test.ts`).
+const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 20);
 const waitsOnWorker = new Set(['postSessionsBySessionIdMessages', 'postJobsByJobIdApprove', 'postJobsByJobIdReject', 'postJobsByJobIdAnswer', 'postPreviewsByIdExtend', 'deletePreviewsById']);
 
 interface Parameter { name: string; in: 'path' | 'query' | 'header'; required: boolean; schema: Schema }
