@@ -9,11 +9,16 @@ type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
  */
 const waitingMethods = new Set(['UpdateWorkflowExecution', 'PollWorkflowExecutionUpdate', 'GetWorkflowExecutionHistory']);
 
-/** Gives every call without a deadline of its own one, so a hung server costs seconds, not forever. */
+/**
+ * Gives every call a deadline, so a hung server costs seconds, not forever; a deadline set around
+ * the call (the request's budget, api/app.ts; a probe's) wins when it is sooner.
+ */
 function defaultDeadline(rpcMs: number, waitMs: number): Interceptor {
   return (options, nextCall) => {
     const method = options.method_definition.path.split('/').pop() ?? '';
-    const deadline = options.deadline ?? Date.now() + (waitingMethods.has(method) ? waitMs : rpcMs);
+    const own = Date.now() + (waitingMethods.has(method) ? waitMs : rpcMs);
+    const given = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
+    const deadline = given === undefined ? own : Math.min(given, own);
     // grpc-js types nextCall's result as the interface its InterceptingCall implements.
     return nextCall({ ...options, deadline }) as ReturnType<Interceptor>;
   };

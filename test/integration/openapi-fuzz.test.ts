@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AgentJob } from '../../db/entities/index';
@@ -20,7 +20,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 // the documented answer there, and only there.
 // FUZZ_RUNS raises it for a deeper run by hand (`FUZZ_RUNS=200 npm test -- test/integration/openapi-fuzz.test.ts`).
 const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 20);
-const waitsOnWorker = new Set(['postSessionsBySessionIdMessages', 'postJobsByJobIdApprove', 'postJobsByJobIdReject', 'postJobsByJobIdAnswer', 'postPreviewsByIdExtend', 'deletePreviewsById']);
+const waitsOnWorker = new Set(['putProjectsByProjectIdStorage', 'postSessionsBySessionIdMessages', 'postJobsByJobIdApprove', 'postJobsByJobIdReject', 'postJobsByJobIdAnswer', 'postPreviewsByIdExtend', 'deletePreviewsById']);
 
 interface Parameter { name: string; in: 'path' | 'query' | 'header'; required: boolean; schema: Schema }
 interface Link { operationId: string; parameters: Record<string, string> }
@@ -77,7 +77,11 @@ async function create(opId: string, path: Record<string, unknown>, body: unknown
 const pointer = (value: unknown, at: string) => at.split('/').slice(1).reduce<any>((v, key) => v?.[key], value);
 
 beforeAll(async () => {
-  app = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: prefix, TEMPORAL_WAIT_TIMEOUT_MS: '800', AUTH_RATE_LIMIT: '100000' });
+  // Configured like production (secrets set), so no answer is a 503 for a missing setting.
+  app = await startTestApp({
+    TEMPORAL_TASK_QUEUE_PREFIX: prefix, TEMPORAL_WAIT_TIMEOUT_MS: '800', TEMPORAL_RPC_TIMEOUT_MS: '3000', AUTH_RATE_LIMIT: '100000',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'), GITHUB_WEBHOOK_SECRET: randomUUID(),
+  });
   doc = (await app.call('GET', '/openapi.json')).body;
   endpoints = Object.entries<Record<string, Op>>(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path: path.replace('/api/v1', ''), op })));
   const m = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
