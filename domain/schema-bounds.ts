@@ -20,3 +20,15 @@ export const trimmedText = (max: number, messages: { empty?: string; long?: stri
  */
 const EMAIL_PATTERN = "^[A-Za-z0-9_'+-]+(\\.[A-Za-z0-9_'+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}$";
 export const EmailAddress = z.email({ pattern: new RegExp(EMAIL_PATTERN) }).max(254);
+
+/**
+ * An instant a query compares with a timestamptz: ISO 8601 with an offset, in UTC years 1 to 9999
+ * (PostgreSQL refuses year 0, which `0000-...` or an offset can reach). The description tells it.
+ */
+export const QueryInstant = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'The instant must fall in UTC years 1 to 9999')
+  .meta({ description: 'ISO 8601 date-time with offset, in UTC years 0001 to 9999' });

@@ -29,6 +29,15 @@ it('refuses int4 overflows with 400 and says the bounds in the document (parentV
   expect(events.status).toBe(400);
 });
 
+it('refuses instants PostgreSQL cannot take with 400 (year 0 was a 500 from GET usage)', async () => {
+  const m = await seedRoleMatrix(app.deps.orm, app.deps.tokens);
+  for (const from of ['0000-02-29T03:34:34+23:16', '0001-01-01T00:30:00+01:00']) {
+    const res = await app.call('GET', `/orgs/${m.orgId}/usage?from=${encodeURIComponent(from)}`, { token: m.admin.token });
+    expect([from, res.status]).toEqual([from, 400]);
+  }
+  expect((await app.call('GET', `/orgs/${m.orgId}/usage?from=${encodeURIComponent('2026-01-01T00:00:00Z')}`, { token: m.admin.token })).status).toBe(200);
+});
+
 it('marks a body required exactly where the route refuses a missing one', async () => {
   expect(op('/projects/{projectId}/versions/{n}/rollback', 'post').requestBody.required).toBe(false);
   expect(op('/projects/{projectId}/previews', 'post').requestBody.required).toBe(false);
