@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import { z } from 'zod';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { RequestContext } from '@mikro-orm/core';
@@ -55,6 +56,12 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
   // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
   // Webhook signatures cover the exact bytes sent: keep them for those routes only.
   app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES, verify: (req, _res, buf) => { if (req.url?.startsWith('/api/v1/webhooks/')) (req as express.Request).rawBody = buf; } }));
+  // All Temporal calls of one request end within this budget: a loop of waits (a workflow's result
+  // while no worker runs) answers 503 temporal_unavailable instead of holding the request.
+  const temporalBudgetMs = deps.config.TEMPORAL_WAIT_TIMEOUT_MS + deps.config.TEMPORAL_RPC_TIMEOUT_MS;
+  app.use((_req, _res, next) => {
+    void deps.temporal.connection.withDeadline(Date.now() + temporalBudgetMs, async () => next());
+  });
   // A fresh identity map per request (MikroORM's request context).
   app.use((req, _res, next) => {
     const em = deps.orm.em.fork();
@@ -68,6 +75,7 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
     summary: 'This OpenAPI 3.0 document, generated from the route schemas',
     tag: 'system',
     auth: false,
+    response: z.looseObject({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
     handler: async () => openapi,
   });
   const mounted = [...routes, openApiRoute];

@@ -1,13 +1,15 @@
 import { createServer } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { initOrm } from '../db/orm';
+import { sweepExpiredKeys } from '../db/repositories/idempotency-keys';
 import { parseConfig } from '../domain/config';
 import { createApp } from './app';
 import { AccessTokens } from './auth/access-token';
 import { createApiMetrics } from './metrics/api-metrics';
 import { startTracing } from '../telemetry/tracing';
 import { tracedClientInterceptors } from './http/traced-client';
+import { temporalConnection } from './dependencies/temporal-connection';
 import { attachRealtime } from './realtime/attach-realtime';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
@@ -18,8 +20,8 @@ const config = parseConfig(process.env);
 const logger = pino({ level: config.LOG_LEVEL, name: 'api', redact: ['*.password', '*.refreshToken', '*.accessToken'] });
 
 const orm = await initOrm(config.DATABASE_URL);
-// Lazy: the API starts (and /health answers 503 naming Temporal) while the Temporal server is still down.
-const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+// Lazy, with bounded deadlines: the API starts while Temporal is down and answers 503 meanwhile.
+const connection = temporalConnection(config);
 const tracing = startTracing({ serviceName: 'forge-api', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
@@ -27,6 +29,12 @@ const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECON
 const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics() };
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
+
+// Expired Idempotency-Keys are already ignored when read; this only keeps the table small.
+const sweep = setInterval(() => {
+  sweepExpiredKeys(orm.em.fork()).catch((err: unknown) => logger.warn({ err }, 'idempotency key sweep failed'));
+}, 3_600_000);
+sweep.unref();
 
 server.listen(config.PORT, config.HOST, () => {
   logger.info({ url: `http://${config.HOST}:${config.PORT}/api/v1` }, 'api listening');
@@ -37,6 +45,7 @@ async function shutdown(signal: NodeJS.Signals) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'api shutting down');
+  clearInterval(sweep);
   // Sockets first: their clients reconnect to another node and resume by seq.
   await realtime.close();
   // Stop accepting, let running requests finish (a load balancer has already stopped sending).

@@ -25,8 +25,12 @@ export const statusOfCode: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   version_conflict: 409,
+  idempotency_in_progress: 409,
   payload_too_large: 413,
+  idempotency_key_reused: 422,
   rate_limited: 429,
   unavailable: 503,
+  temporal_unavailable: 503,
+  database_unavailable: 503,
   internal: 500,
 };

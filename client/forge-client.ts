@@ -6,6 +6,7 @@ import { deliveryApi } from './delivery-api';
 import { createHttpTransport } from './http-transport';
 import { createLiveConnection, type WatchOptions } from './live-connection';
 import { projectsApi } from './projects-api';
+import type { RetryOptions } from './retry-policy';
 import { systemApi } from './system-api';
 import { createTokenSession } from './token-session';
 
@@ -18,6 +19,8 @@ export interface ForgeClientOptions {
   onTokens?: (tokens: TokenPair) => void;
   /** Defaults to the global fetch (browsers, Node 18+). */
   fetch?: typeof fetch;
+  /** Retries of REST calls that met a lost connection or a 503 (each POST keeps its Idempotency-Key). */
+  retry?: RetryOptions;
   /** Reconnect backoff of the live connection. */
   reconnect?: { minDelayMs?: number; maxDelayMs?: number };
 }
@@ -31,7 +34,7 @@ export function createForgeClient(options: ForgeClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const refreshWith = (refreshToken: string) => request<TokenPair>('POST', '/auth/refresh', { body: { refreshToken }, auth: false });
   const session = createTokenSession({ accessToken: options.accessToken ?? null, refreshToken: options.refreshToken ?? null }, refreshWith, options.onTokens);
-  const request = createHttpTransport(`${origin}/api/v1`, session, fetchImpl);
+  const request = createHttpTransport(`${origin}/api/v1`, session, fetchImpl, options.retry);
   const live = createLiveConnection({ url: origin, path: '/socket.io', session, ...options.reconnect });
 
   return {

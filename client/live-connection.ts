@@ -4,6 +4,7 @@ import { ErrorCode } from '../domain/errors';
 import type { DurableEvent, Topic } from '../domain/events';
 import type { AckError, ClientToServerEvents, CommandName, Delta, HandshakeRefusal, ServerToClientEvents } from '../domain/realtime';
 import { ForgeApiError, statusOfCode } from './forge-api-error';
+import { isRetryable, pause, retryDelayMs } from './retry-policy';
 import type { TokenSession } from './token-session';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -157,6 +158,20 @@ export function createLiveConnection(options: LiveOptions) {
     return created;
   };
 
+  /** Tries of one command, the first included. */
+  const commandAttempts = 3;
+
+  async function sendCommand<N extends CommandName>(name: N, payload: CommandPayload<N>): Promise<JobDto> {
+    const live = ensureSocket();
+    // One signature for the five commands: they share payload-and-ack shape and answer type.
+    const send = live.timeout(ackTimeout).emitWithAck as (event: N, payload: CommandPayload<N>) => Promise<{ ok: true; job: JobDto } | { ok: false; error: AckError }>;
+    const ack = await send.call(live, name, payload).catch(() => {
+      throw new ForgeApiError(0, ErrorCode.unavailable, `No answer to ${name} within ${ackTimeout} ms; it may or may not have run`);
+    });
+    if (!ack.ok) throw toError(ack.error);
+    return ack.job;
+  }
+
   function close() {
     clearTimeout(retry);
     watchers.clear();
@@ -184,16 +199,21 @@ export function createLiveConnection(options: LiveOptions) {
       };
     },
 
-    /** Sends a command over the socket; resolves with the job, or throws ForgeApiError. */
+    /**
+     * Sends a command over the socket; resolves with the job, or throws ForgeApiError. The command
+     * carries an idempotency key (the caller's, or a fresh one), so a lost ack or a 503 is resent
+     * with it, bounded like REST retries: the server runs it once.
+     */
     async command<N extends CommandName>(name: N, payload: CommandPayload<N>): Promise<JobDto> {
-      const live = ensureSocket();
-      // One signature for the five commands: they share payload-and-ack shape and answer type.
-      const send = live.timeout(ackTimeout).emitWithAck as (event: N, payload: CommandPayload<N>) => Promise<{ ok: true; job: JobDto } | { ok: false; error: AckError }>;
-      const ack = await send.call(live, name, payload).catch(() => {
-        throw new ForgeApiError(0, ErrorCode.unavailable, `No answer to ${name} within ${ackTimeout} ms; it may or may not have run`);
-      });
-      if (!ack.ok) throw toError(ack.error);
-      return ack.job;
+      const keyed = { idempotencyKey: globalThis.crypto.randomUUID(), ...payload };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await sendCommand(name, keyed);
+        } catch (err) {
+          if (!(err instanceof ForgeApiError) || !isRetryable(err) || attempt >= commandAttempts) throw err;
+          await pause(retryDelayMs({ baseDelayMs: minDelay }, attempt, null));
+        }
+      }
     },
 
     close,

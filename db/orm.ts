@@ -1,7 +1,14 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { fileURLToPath } from 'node:url';
+import { TaggingClient } from './connection-failure';
 import { entities } from './entities/index';
+
+/**
+ * A pool that cannot open a connection in this long gives up: the request answers 503
+ * `database_unavailable` instead of hanging on a stopped or unreachable server (pg waits forever by default).
+ */
+const CONNECT_TIMEOUT_MS = 3_000;
 
 const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -15,6 +22,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     // One ORM per process; every request or activity works on its own fork.
     allowGlobalContext: false,
     debug: false,
+    driverOptions: { Client: TaggingClient, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     ...overrides,
   };
 }

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { Role } from './roles';
+import { EmailAddress, trimmedText } from './schema-bounds';
 
 // Request and response bodies of the accounts API: auth, organizations, members, invites, audit.
 
 /** Emails are compared lower-cased everywhere (sign-in, uniqueness, invite binding). */
-export const Email = z.email().max(254).toLowerCase();
+export const Email = EmailAddress.toLowerCase();
 /** The upper bound keeps one request from costing an arbitrarily long argon2 hash. */
 export const Password = z.string().min(8, 'Password must be at least 8 characters').max(256);
-const Name = z.string().trim().min(1).max(100);
+const Name = trimmedText(100);
 const Timestamp = z.iso.datetime();
 
 export const SignupBody = z.object({ email: Email, password: Password, name: Name, organizationName: Name.optional() });

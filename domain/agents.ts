@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trimmedText } from './schema-bounds';
 
 /** Job states and stages: clients and checks rely on these exact words (DESIGN.md, States). */
 export const JobStatus = z.enum(['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled']);
@@ -64,16 +65,16 @@ export const SessionSettings = z.object({
 export type SessionSettings = z.infer<typeof SessionSettings>;
 
 export const CreateSessionBody = z.object({
-  title: z.string().trim().min(1).max(200).optional(),
+  title: trimmedText(200).optional(),
   settings: SessionSettings.partial().optional(),
 });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
 export const MAX_MESSAGE_CHARS = 20_000;
-export const MessageContent = z.string().trim().min(1, 'Message is empty').max(MAX_MESSAGE_CHARS, `Message is over ${MAX_MESSAGE_CHARS} characters`);
+export const MessageContent = trimmedText(MAX_MESSAGE_CHARS, { empty: 'Message is empty', long: `Message is over ${MAX_MESSAGE_CHARS} characters` });
 export const SendMessageBody = z.object({ content: MessageContent });
-export const RejectPlanBody = z.object({ feedback: z.string().trim().min(1).max(5_000) });
-export const AnswerBody = z.object({ answer: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) });
+export const RejectPlanBody = z.object({ feedback: trimmedText(5_000) });
+export const AnswerBody = z.object({ answer: trimmedText(MAX_MESSAGE_CHARS) });
 
 export const PlannedFile = z.object({ path: z.string(), action: z.enum(['create', 'update', 'delete']), why: z.string() });
 export const JobPlan = z.object({ summary: z.string(), message: z.string(), files: z.array(PlannedFile) });

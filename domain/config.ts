@@ -74,6 +74,10 @@ export const Config = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5433/forge'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Deadline of one API call to the Temporal server, retries included: past it the request answers 503. */
+  TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Deadline of calls that wait on a workflow (an update's handler, a run's close). */
+  TEMPORAL_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** HMAC key for access tokens. Setup writes a random one to .data/dev.env for development. */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),

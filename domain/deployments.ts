@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeliveryError, ProviderName, type ProviderRef } from './providers';
+import { VersionNumber } from './versions';
 
 // Production deployments: states, request bodies, workflow input.
 
@@ -13,7 +14,7 @@ export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
 
 export const activeDeploymentStatuses: readonly DeploymentStatus[] = ['pending', 'building', 'deploying'];
 
-export const CreateDeploymentBody = z.object({ version: z.int().positive(), provider: ProviderName.default('local') });
+export const CreateDeploymentBody = z.object({ version: VersionNumber, provider: ProviderName.default('local') });
 export type CreateDeploymentBody = z.infer<typeof CreateDeploymentBody>;
 
 export const DeploymentParams = z.object({ id: z.uuid() });

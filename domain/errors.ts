@@ -15,6 +15,14 @@ export const ErrorCode = {
   payloadTooLarge: 'payload_too_large',
   rateLimited: 'rate_limited',
   unavailable: 'unavailable',
+  /** The Temporal server did not answer in time (down, unreachable, overloaded): 503 with Retry-After. */
+  temporalUnavailable: 'temporal_unavailable',
+  /** PostgreSQL refused or did not take a connection in time: 503 with Retry-After. */
+  databaseUnavailable: 'database_unavailable',
+  /** An Idempotency-Key sent again with another method, route, body or user: 422. */
+  idempotencyKeyReused: 'idempotency_key_reused',
+  /** The first request with this Idempotency-Key is still running: 409, retry after a moment. */
+  idempotencyInProgress: 'idempotency_in_progress',
   internal: 'internal',
 } as const;
 

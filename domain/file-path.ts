@@ -26,8 +26,18 @@ export function describePath(path: string): string {
   return JSON.stringify(path.length > 1_000 ? `${path.slice(0, 1_000)}…` : path);
 }
 
+/**
+ * filePathProblem's rules as one JSON Schema pattern, for the OpenAPI document: not absolute, no
+ * empty, "." or ".." segment, no control character or backslash (test/unit/file-path.test.ts
+ * checks that both agree).
+ */
+export const FILE_PATH_PATTERN = String.raw`^(?!/)(?!.*//)(?!.*/$)(?!(?:.*/)?\.{1,2}(?:/|$))[^\x00-\x1f\x7f\\]+$`;
+
 /** A project file path; the error message names the offending path. */
-export const FilePath = z.string().superRefine((path, ctx) => {
-  const problem = filePathProblem(path);
-  if (problem) ctx.addIssue({ code: 'custom', message: `Path ${describePath(path)} ${problem}` });
-});
+export const FilePath = z
+  .string()
+  .superRefine((path, ctx) => {
+    const problem = filePathProblem(path);
+    if (problem) ctx.addIssue({ code: 'custom', message: `Path ${describePath(path)} ${problem}` });
+  })
+  .meta({ minLength: 1, maxLength: MAX_PATH_LENGTH, pattern: FILE_PATH_PATTERN });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QueryInstant } from './schema-bounds';
 import type { Usage } from './agents';
 
 /** What the configured model costs, in USD per million tokens (LLM_PRICE_*_PER_MTOK). */
@@ -33,7 +34,7 @@ export type UsageTotals = z.infer<typeof UsageTotals>;
 
 /** A half-open window `[from, to)` on the jobs' creation time; defaults to this UTC month so far. */
 export const UsageQuery = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .object({ from: QueryInstant.optional(), to: QueryInstant.optional() })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] });
 export type UsageQuery = z.infer<typeof UsageQuery>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeliveryError, ProviderName, type ProviderRef } from './providers';
+import { VersionNumber } from './versions';
 
 // Previews: a version built and served for a limited time. States, request bodies, workflow input.
 
@@ -12,7 +13,6 @@ export const PreviewTtl = { defaultSeconds: 30 * 60, minSeconds: 60, maxSeconds:
 const TtlSeconds = z.int().min(PreviewTtl.minSeconds).max(PreviewTtl.maxSeconds);
 /** The workflow takes any positive lifetime (tests and operators use short ones); the API holds users to the bounds. */
 const WorkflowTtlSeconds = z.int().positive().max(PreviewTtl.maxSeconds);
-const VersionNumber = z.int().positive();
 
 /** `version` defaults to the project's current version. */
 export const CreatePreviewBody = z.object({ version: VersionNumber.optional(), ttlSeconds: TtlSeconds.optional() }).default({});

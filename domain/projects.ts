@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trimmedText } from './schema-bounds';
 import { VersionNumber } from './versions';
 
 // Projects: request bodies and answers.
@@ -29,14 +30,16 @@ export function slugify(name: string): string {
 /** `:projectId` of every project-scoped route. */
 export const ProjectParams = z.object({ projectId: z.uuid() });
 
-const Name = z.string().trim().min(1).max(100);
+const Name = trimmedText(100);
 
 export const CreateProjectBody = z.object({ name: Name, slug: ProjectSlug.optional() });
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
 export const UpdateProjectBody = z
   .object({ name: Name.optional(), slug: ProjectSlug.optional() })
-  .refine((body) => body.name !== undefined || body.slug !== undefined, 'Give a name, a slug or both');
+  .refine((body) => body.name !== undefined || body.slug !== undefined, 'Give a name, a slug or both')
+  // The refinement in the document's terms: at least one of the two properties.
+  .meta({ anyOf: [{ required: ['name'] }, { required: ['slug'] }] });
 export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
 
 /** `version: null` unpublishes. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AnswerBody, RejectPlanBody, SendMessageBody, type JobDto } from './agents';
 import type { ErrorCode } from './errors';
 import { EventData, Topic, type StoredEvent } from './events';
+import { IdempotencyKey } from './idempotency';
+import { PG_INT_MAX } from './schema-bounds';
 
 // The socket.io contract between the API and every client (DESIGN.md, Events). The server is
 // `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`, the client
@@ -15,19 +17,21 @@ export type Delta = z.infer<typeof Delta>;
 export const DeltaBatch = z.object({ topic: Topic, items: z.array(Delta) });
 export type DeltaBatch = z.infer<typeof DeltaBatch>;
 
-export const SubscribeRequest = z.object({ topic: Topic, afterSeq: z.int().nonnegative().default(0) });
+export const SubscribeRequest = z.object({ topic: Topic, afterSeq: z.int().nonnegative().max(PG_INT_MAX).default(0) });
 export type SubscribeRequest = z.input<typeof SubscribeRequest>;
 export const UnsubscribeRequest = z.object({ topic: Topic });
 export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequest>;
 
-// Commands carry the same bodies as their REST twins, plus the id the REST path would hold.
-export const SendMessageCommand = SendMessageBody.extend({ sessionId: z.uuid() });
+// Commands carry the same bodies as their REST twins, plus the id the REST path would hold and
+// the Idempotency-Key the REST header would (a resend with the same key gets the first ack).
+const idempotencyKey = IdempotencyKey.optional();
+export const SendMessageCommand = SendMessageBody.extend({ sessionId: z.uuid(), idempotencyKey });
 export type SendMessageCommand = z.infer<typeof SendMessageCommand>;
-export const JobCommand = z.object({ jobId: z.uuid() });
+export const JobCommand = z.object({ jobId: z.uuid(), idempotencyKey });
 export type JobCommand = z.infer<typeof JobCommand>;
-export const RejectPlanCommand = RejectPlanBody.extend({ jobId: z.uuid() });
+export const RejectPlanCommand = RejectPlanBody.extend({ jobId: z.uuid(), idempotencyKey });
 export type RejectPlanCommand = z.infer<typeof RejectPlanCommand>;
-export const AnswerCommand = AnswerBody.extend({ jobId: z.uuid() });
+export const AnswerCommand = AnswerBody.extend({ jobId: z.uuid(), idempotencyKey });
 export type AnswerCommand = z.infer<typeof AnswerCommand>;
 
 export interface AckError {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, ErrorCode, invalidInput } from './errors';
 import { describePath, FilePath, filePathProblem } from './file-path';
+import { PG_INT_MAX, trimmedText } from './schema-bounds';
 
 // Immutable code versions: their sources, limits, request bodies and answers.
 
@@ -19,11 +20,12 @@ export const VersionLimits = {
 } as const;
 
 /** Version numbers are Postgres integers: 1 up to 2^31 - 1. */
-const MAX_VERSION = 2_147_483_647;
-export const VersionNumber = z.number().int().positive().max(MAX_VERSION);
+export const VersionNumber = z.number().int().positive().max(PG_INT_MAX);
 /** A version number in a URL (`/versions/:n`). */
-export const VersionParam = z.coerce.number().int().positive().max(MAX_VERSION);
-const Message = z.string().trim().min(1).max(2_000);
+export const VersionParam = z.coerce.number().int().positive().max(PG_INT_MAX);
+/** A version a new one is saved on: its child's number must still fit, so one below the top. */
+const ParentVersion = z.number().int().positive().max(PG_INT_MAX - 1);
+const Message = trimmedText(2_000);
 const Timestamp = z.iso.datetime();
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -56,10 +58,13 @@ export type NewFile = z.infer<typeof NewFile>;
 /** `files` is the complete content of the new version (a snapshot, not a patch on the parent). */
 export const CreateVersionBody = z.object({
   /** The version the edit started from; it must still be the current one (null: the project has none yet). */
-  parentVersion: VersionNumber.nullable(),
+  parentVersion: ParentVersion.nullable(),
   message: Message,
   source: z.enum([VersionSource.enum.manual_edit, VersionSource.enum.import]).default('manual_edit'),
-  files: z.array(NewFile),
+  files: z.array(NewFile).meta({
+    maxItems: VersionLimits.maxFiles,
+    description: `The complete tree: at most ${VersionLimits.maxFiles} files (413 past it), each path once, each file at most ${VersionLimits.maxFileBytes} bytes and all at most ${VersionLimits.maxVersionBytes} bytes (413)`,
+  }),
 });
 export type CreateVersionBody = z.infer<typeof CreateVersionBody>;
 

@@ -6,6 +6,7 @@ import { conflict } from '../../domain/errors';
 import type { LlmPrices } from '../../domain/llm-pricing';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
+import { idempotentId } from '../../db/idempotent-id';
 import { recordAudit } from '../../db/repositories/audit';
 import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
@@ -20,7 +21,13 @@ export interface CommandContext {
   em: EntityManager;
   userId: string;
   ip?: string | null;
+  /** The request's Idempotency-Key: updates then carry an id derived from it, which Temporal dedupes. */
+  idempotencyKey?: string;
 }
+
+/** A retried update with the same key is the same Temporal update: the server answers its first outcome. */
+const updateIdOf = (ctx: CommandContext, action: string) =>
+  ctx.idempotencyKey === undefined ? undefined : idempotentId(`${action}:${ctx.userId}:${ctx.idempotencyKey}`);
 
 /**
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
@@ -31,9 +38,9 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
     recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
     return ctx.em.flush();
   };
-  const jobUpdate = async (ctx: CommandContext, jobId: string, action: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>) => {
+  const jobUpdate = async (ctx: CommandContext, jobId: string, action: string, send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId?: string) => Promise<unknown>) => {
     const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
-    await asCommand('This job is no longer running', () => send(temporal.workflow.getHandle(jobWorkflowId(jobId))));
+    await asCommand('This job is no longer running', () => send(temporal.workflow.getHandle(jobWorkflowId(jobId)), updateIdOf(ctx, action)));
     await audit(ctx, job, action);
     await ctx.em.refresh(job);
     return toJobDto(job, prices);
@@ -46,17 +53,17 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       // The update answers once the message is in the session's queue (durable in its history);
       // the row and the `message` event are written here at once, the workflow's own write later
       // finding them present (db/repositories/queued-jobs.ts).
-      const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }] }));
+      const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }], updateId: updateIdOf(ctx, 'session.message') }));
       await recordQueuedJob(ctx.em, { jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
       recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       await ctx.em.flush();
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
     },
 
-    approvePlan: (ctx: CommandContext, jobId: string) => jobUpdate(ctx, jobId, 'job.approve', (h) => h.executeUpdate(approvePlanUpdate)),
+    approvePlan: (ctx: CommandContext, jobId: string) => jobUpdate(ctx, jobId, 'job.approve', (h, updateId) => h.executeUpdate(approvePlanUpdate, { updateId })),
     rejectPlan: (ctx: CommandContext, jobId: string, feedback: string) =>
-      jobUpdate(ctx, jobId, 'job.reject', (h) => h.executeUpdate(rejectPlanUpdate, { args: [{ feedback }] })),
-    answer: (ctx: CommandContext, jobId: string, answer: string) => jobUpdate(ctx, jobId, 'job.answer', (h) => h.executeUpdate(answerUpdate, { args: [{ answer }] })),
+      jobUpdate(ctx, jobId, 'job.reject', (h, updateId) => h.executeUpdate(rejectPlanUpdate, { args: [{ feedback }], updateId })),
+    answer: (ctx: CommandContext, jobId: string, answer: string) => jobUpdate(ctx, jobId, 'job.answer', (h, updateId) => h.executeUpdate(answerUpdate, { args: [{ answer }], updateId })),
 
     /** Requests cancellation; the workflow cancels its running activity (and LLM call) and records `cancelled`. */
     async cancel(ctx: CommandContext, jobId: string): Promise<JobDto> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deployment, Preview } from '../../db/entities/index';
 import { AppError, ErrorCode } from '../../domain/errors';
+import { dependencyError } from '../dependencies/dependency-errors';
 
 /**
  * Starts the workflow of a preview or deployment whose row was just recorded. When Temporal
@@ -14,6 +15,6 @@ export async function startDelivery(em: EntityManager, row: Preview | Deployment
     row.status = 'failed';
     row.error = { code: ErrorCode.unavailable, message };
     await em.flush();
-    throw new AppError(ErrorCode.unavailable, 'The workflow service is unavailable: try again shortly');
+    throw dependencyError(err) ?? new AppError(ErrorCode.unavailable, 'The workflow service is unavailable: try again shortly');
   }
 }

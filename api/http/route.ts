@@ -1,6 +1,9 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../../domain/errors';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../../domain/idempotency';
+import { fingerprintOf, parseIdempotencyKey, runIdempotent } from './idempotency';
+import { assertStorableText } from './storable-text';
 
 type Schema = z.ZodType | undefined;
 type Infer<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -29,6 +32,16 @@ export interface RouteDef<P extends Schema = Schema, Q extends Schema = Schema, 
   /** Success status (default 200); 204 sends no body. */
   status?: number;
   response?: z.ZodType;
+  /**
+   * Takes an `Idempotency-Key` (api/http/idempotency.ts). Default: every authenticated POST, so a
+   * new creating route gets it for free; public POSTs (sign-in) have no user to scope a key to.
+   */
+  idempotent?: boolean;
+  /**
+   * The id this operation creates, for the OpenAPI links to the operations that use it: every
+   * route under `under` (e.g. `/projects/:projectId`) gets `param` from the answer at `pointer`.
+   */
+  creates?: { under: string; param: string; pointer: string };
   /** Extra middleware run before validation (rate limits). */
   before?: Array<(req: Request, res: Response, next: NextFunction) => void>;
   handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<unknown>;
@@ -40,10 +53,18 @@ export function defineRoute<P extends Schema, Q extends Schema, B extends Schema
 
 function parsePart(schema: Schema, value: unknown, where: 'params' | 'query' | 'body'): unknown {
   if (!schema) return undefined;
+  assertStorableText(value, where);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
   throw new AppError(ErrorCode.invalidInput, `Invalid ${where}: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+}
+
+export const isIdempotent = (route: RouteDef) => route.idempotent ?? (route.method === 'post' && route.auth !== false);
+
+function send(res: Response, status: number, body: unknown): void {
+  if (status === 204) res.status(204).end();
+  else res.status(status).json(body);
 }
 
 /** Registers routes on a router, validating params, query and body with their zod schemas. */
@@ -58,11 +79,18 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (r
         query: parsePart(route.query, req.query, 'query'),
         body: parsePart(route.body, req.body, 'body'),
       } as RouteInput<Schema, Schema, Schema>;
-      const result = await route.handler(input, req, res);
-      if (res.headersSent) return;
       const status = route.status ?? 200;
-      if (status === 204) res.status(204).end();
-      else res.status(status).json(result);
+      const key = isIdempotent(route) ? parseIdempotencyKey(req.get(IDEMPOTENCY_HEADER)) : undefined;
+      if (key === undefined || !req.auth) {
+        const result = await route.handler(input, req, res);
+        if (!res.headersSent) send(res, status, result);
+        return;
+      }
+      req.idempotencyKey = key;
+      const fingerprint = fingerprintOf(`${route.method} ${route.path}`, req.path, req.body, req.auth.userId);
+      const answer = await runIdempotent(req.em, { userId: req.auth.userId, key, fingerprint }, async () => ({ status, body: await route.handler(input, req, res) }));
+      if (answer.replayed) res.setHeader(REPLAYED_HEADER, 'true');
+      send(res, answer.status, answer.body);
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ErrorCode, type ErrorBody } from '../../domain/errors';
+import { dependencyError } from '../dependencies/dependency-errors';
 
 /** The one place where error codes become HTTP statuses. */
 export function statusFor(code: ErrorCode): number {
@@ -9,10 +10,14 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.forbidden: return 403;
     case ErrorCode.notFound: return 404;
     case ErrorCode.conflict:
-    case ErrorCode.versionConflict: return 409;
+    case ErrorCode.versionConflict:
+    case ErrorCode.idempotencyInProgress: return 409;
     case ErrorCode.payloadTooLarge: return 413;
+    case ErrorCode.idempotencyKeyReused: return 422;
     case ErrorCode.rateLimited: return 429;
-    case ErrorCode.unavailable: return 503;
+    case ErrorCode.unavailable:
+    case ErrorCode.temporalUnavailable:
+    case ErrorCode.databaseUnavailable: return 503;
     case ErrorCode.internal: return 500;
     default: {
       const unreachable: never = code;
@@ -36,15 +41,32 @@ function fromExpress(err: unknown): AppError | undefined {
   return new AppError(ErrorCode.invalidInput, typeof type === 'string' ? `Unreadable request body (${type})` : 'Malformed URL');
 }
 
+/** The typed error behind any thrown value, or undefined for a bug. Shared with the socket acks. */
+export const knownError = (err: unknown): AppError | undefined => (err instanceof AppError ? err : (fromExpress(err) ?? dependencyError(err)));
+
+/** Anything unexpected is a 500 with a fixed message: internals stay in the log, keyed by request id. */
+export const toErrorBody = (error: AppError | undefined): ErrorBody => {
+  const e = error ?? new AppError(ErrorCode.internal, 'Internal server error');
+  return { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } };
+};
+
+/** Seconds a client should wait before retrying, for the answers that ask it to (503, in-progress 409). */
+export function retryAfterOf(error: AppError | undefined): number | undefined {
+  const given = (error?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof given === 'number') return given;
+  if (error && (statusFor(error.code) === 503 || error.code === ErrorCode.idempotencyInProgress)) return 1;
+  return undefined;
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   // A stream that already began cannot switch to an error body: let Express close the connection.
   if (res.headersSent) return next(err);
-  const known = err instanceof AppError ? err : fromExpress(err);
+  const known = knownError(err);
   if (!known) req.log?.error({ err }, 'unhandled error');
-  // Anything unexpected is a 500 with a fixed message: internals stay in the log, keyed by request id.
-  const error = known ?? new AppError(ErrorCode.internal, 'Internal server error');
-  const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
-  res.status(statusFor(error.code)).json(body);
+  else if (known.code === ErrorCode.temporalUnavailable || known.code === ErrorCode.databaseUnavailable) req.log?.warn({ err }, known.code);
+  const retryAfter = retryAfterOf(known);
+  if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
+  res.status(statusFor(known?.code ?? ErrorCode.internal)).json(toErrorBody(known));
 };
 
 export const notFoundHandler: RequestHandler = (req) => {

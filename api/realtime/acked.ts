@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { AppError, ErrorCode } from '../../domain/errors';
+import { ErrorCode } from '../../domain/errors';
 import type { Ack, AckError } from '../../domain/realtime';
+import { assertStorableText } from '../http/storable-text';
+import { knownError, toErrorBody } from '../middleware/error-handler';
 
-/** The ack twin of the REST error middleware: typed errors keep their code, anything else is a logged 500. */
+/** The ack twin of the REST error middleware: typed errors (and dependency outages) keep their code, anything else is a logged 500. */
 export function toAckError(err: unknown, logger: Logger): AckError {
-  if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
-  logger.error({ err }, 'unhandled error in a socket handler');
-  return { code: ErrorCode.internal, message: 'Internal server error' };
+  const known = knownError(err);
+  if (!known) logger.error({ err }, 'unhandled error in a socket handler');
+  return toErrorBody(known).error;
 }
 
 /**
@@ -24,6 +26,11 @@ export function acked<S extends z.ZodType, R extends object>(schema: S, logger: 
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
       return respond({ ok: false, error: { code: ErrorCode.invalidInput, message: `Invalid payload: ${issues[0]?.path}: ${issues[0]?.message}`, details: { issues } } });
+    }
+    try {
+      assertStorableText(payload, 'payload');
+    } catch (err) {
+      return respond({ ok: false, error: toAckError(err, logger) });
     }
     run(parsed.data).then(
       (result) => respond({ ok: true, ...result }),

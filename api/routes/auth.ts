@@ -19,6 +19,7 @@ export const authRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/auth/signup',
+      creates: { under: '/orgs/:orgId', param: 'orgId', pointer: '/organization/id' },
       summary: 'Create an account with a personal organization (you are its admin) and sign in',
       tag: 'auth',
       auth: false,

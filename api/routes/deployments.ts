@@ -37,6 +37,7 @@ export const deploymentRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/deployments',
+    creates: { under: '/deployments/:id', param: 'id', pointer: '/id' },
     summary: 'Deploy a version to production (admin): build, deploy, health check, promote; rolls back on failure',
     tag: 'deployments',
     params: ProjectParams,

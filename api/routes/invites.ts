@@ -17,6 +17,7 @@ export const inviteRoutes = ({ config }: AppDeps) => [
   defineRoute({
     method: 'post',
     path: '/orgs/:orgId/invites',
+    creates: { under: '/invites/:token', param: 'token', pointer: '/token' },
     summary: 'Invite an email address into the organization with a role (admin); the answer carries the single-use token',
     tag: 'organizations',
     params: OrgParams,

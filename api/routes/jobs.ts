@@ -11,7 +11,7 @@ import type { Request } from 'express';
 
 const JobParams = z.object({ jobId: z.uuid() });
 const JobResult = z.object({ job: JobDto });
-const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.userId, ip: req.ip });
+const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.userId, ip: req.ip, idempotencyKey: req.idempotencyKey });
 
 export const jobRoutes = ({ temporal, config }: AppDeps) => {
   const prices = pricesFrom(config);

@@ -22,6 +22,7 @@ export const orgRoutes = (_deps: AppDeps) => [
   defineRoute({
     method: 'post',
     path: '/orgs',
+    creates: { under: '/orgs/:orgId', param: 'orgId', pointer: '/id' },
     summary: 'Create an organization; you become its admin',
     tag: 'organizations',
     body: CreateOrganizationBody,

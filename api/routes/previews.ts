@@ -39,6 +39,7 @@ export const previewRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/previews',
+    creates: { under: '/previews/:id', param: 'id', pointer: '/id' },
     summary: 'Build a version and serve it for a limited time (editor); watch it on topic preview:<id>',
     tag: 'previews',
     params: ProjectParams,

@@ -46,6 +46,7 @@ export const projectRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'post',
     path: '/orgs/:orgId/projects',
+    creates: { under: '/projects/:projectId', param: 'projectId', pointer: '/id' },
     summary: 'Create a project; without a slug, one is derived from the name (suffixed -2, -3... when taken)',
     tag: 'projects',
     params: OrgParams,

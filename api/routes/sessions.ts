@@ -21,6 +21,8 @@ import { toJobDto, toSessionDto, toTranscriptEntryDto } from '../agents/job-dto'
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
+import { idempotentId } from '../../db/idempotent-id';
+import { startOnce } from '../agents/start-once';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
 
@@ -32,6 +34,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/projects/:projectId/sessions',
+      creates: { under: '/sessions/:sessionId', param: 'sessionId', pointer: '/id' },
       summary: 'Start a codegen session (workflow session-<id>) on a project',
       tag: 'sessions',
       params: ProjectParams,
@@ -43,7 +46,12 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         const project = await requireProject(req.em, userId, params.projectId, 'editor');
         refuseWhileDeleting(project);
         const settings = SessionSettings.parse(body.settings ?? {});
-        const session = req.em.create(AgentSession, {
+        // With an Idempotency-Key the session id (and so its workflow id) comes from the key: a
+        // request re-run after a crash finds the row, and Temporal refuses a second start.
+        const id = req.idempotencyKey === undefined ? undefined : idempotentId(`session:${userId}:${req.idempotencyKey}`);
+        const existing = id === undefined ? null : await req.em.findOne(AgentSession, id);
+        const session = existing ?? req.em.create(AgentSession, {
+          ...(id === undefined ? {} : { id }),
           organizationId: project.organization.id,
           projectId: project.id,
           createdById: userId,
@@ -52,9 +60,9 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
           settings,
           usage: emptyUsage(),
         });
-        recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
+        if (!existing) recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
         await req.em.flush();
-        await temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+        await startOnce<typeof sessionWorkflow>(temporal, 'sessionWorkflow', {
           workflowId: sessionWorkflowId(session.id),
           taskQueue: queues.agents,
           staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
@@ -140,6 +148,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/sessions/:sessionId/messages',
+      creates: { under: '/jobs/:jobId', param: 'jobId', pointer: '/job/id' },
       summary: 'Send a message: a Temporal update on the session that queues a new job',
       tag: 'sessions',
       params: SessionParams,
@@ -147,7 +156,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
       status: 202,
       response: z.object({ job: JobDto }),
       handler: async ({ params, body }, req) => ({
-        job: await commands.sendMessage({ em: req.em, userId: req.auth!.userId, ip: req.ip }, params.sessionId, body.content),
+        job: await commands.sendMessage({ em: req.em, userId: req.auth!.userId, ip: req.ip, idempotencyKey: req.idempotencyKey }, params.sessionId, body.content),
       }),
     }),
   ];

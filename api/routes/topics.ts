@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { readEvents } from '../../db/repositories/event-log';
 import { StoredEvent, Topic } from '../../domain/events';
 import { Page } from '../../domain/pagination';
+import { PG_INT_MAX } from '../../domain/schema-bounds';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import { authorizeTopic } from '../realtime/topic-access';
 
 const TopicParams = z.object({ topic: Topic });
 const EventsQuery = z.object({
-  afterSeq: z.coerce.number().int().nonnegative().default(0),
+  afterSeq: z.coerce.number().int().nonnegative().max(PG_INT_MAX).default(0),
   limit: z.coerce.number().int().min(1).max(1_000).default(500),
 });
 

@@ -127,6 +127,7 @@ export const versionRoutes = (deps: AppDeps) => {
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/versions',
+    creates: { under: '/projects/:projectId/versions/:n', param: 'n', pointer: '/number' },
     summary: 'Save a new version (the complete file tree) on top of parentVersion; 409 when it is no longer current',
     tag: 'versions',
     params: ProjectParams,
@@ -142,6 +143,7 @@ export const versionRoutes = (deps: AppDeps) => {
   defineRoute({
     method: 'post',
     path: '/projects/:projectId/versions/:n/rollback',
+    creates: { under: '/projects/:projectId/versions/:n', param: 'n', pointer: '/number' },
     summary: 'Save a new version (source rollback) whose files are those of version n',
     tag: 'versions',
     params: VersionParams,

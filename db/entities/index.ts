@@ -7,6 +7,7 @@ import { Event } from './event';
 import { FileBlob } from './file-blob';
 import { GithubConnection } from './github-connection';
 import { GithubDelivery } from './github-delivery';
+import { IdempotencyKey } from './idempotency-key';
 import { Invite } from './invite';
 import { Membership } from './membership';
 import { Organization } from './organization';
@@ -21,11 +22,11 @@ import { TopicHead } from './topic-head';
 import { User } from './user';
 import { VersionCommit } from './version-commit';
 
-export { AuditLog, Invite, Membership, Organization, RefreshToken, User, Event, TopicHead };
+export { AuditLog, Invite, Membership, Organization, RefreshToken, User, Event, TopicHead, IdempotencyKey };
 export { Project, CodeVersion, SourceFile, FileBlob };
 export { Preview, Deployment, ProviderConfig };
 
 // Every entity the ORM knows. Add new entities here.
 export { AgentSession, AgentJob, SessionMessage, SessionSummary, GithubConnection, GithubDelivery, VersionCommit };
 
-export const entities = [AgentSession, AgentJob, SessionMessage, SessionSummary, GithubConnection, GithubDelivery, VersionCommit, User, Organization, Membership, AuditLog, RefreshToken, Invite, Event, TopicHead, Project, CodeVersion, SourceFile, FileBlob, Preview, Deployment, ProviderConfig];
+export const entities = [AgentSession, AgentJob, SessionMessage, SessionSummary, GithubConnection, GithubDelivery, VersionCommit, User, Organization, Membership, AuditLog, RefreshToken, Invite, Event, TopicHead, Project, CodeVersion, SourceFile, FileBlob, Preview, Deployment, ProviderConfig, IdempotencyKey];

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { AccessTokens } from '../../api/auth/access-token';
+import { temporalConnection } from '../../api/dependencies/temporal-connection';
 import type { AppDeps } from '../../api/deps';
 import { createApiMetrics } from '../../api/metrics/api-metrics';
 import { tracedClientInterceptors } from '../../api/http/traced-client';
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   realtime?: boolean | Partial<RealtimeOptions>;
   /** A fixed port, e.g. to restart a node where its clients reconnect; default ephemeral. */
   port?: number;
+  /** Skip the connectivity check at start, as the API itself does (for a Temporal that is down). */
+  lazyTemporal?: boolean;
 }
 
 export const testSecret = 'test-secret-test-secret-test-secret-0123456789';
@@ -50,7 +53,9 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
 export async function startTestApp(overrides: Partial<Record<keyof Config, string>> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(overrides);
   const orm = await initOrm(config.DATABASE_URL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The API's own connection (bounded deadlines), checked at start unless the test wants it down.
+  const connection = temporalConnection(config);
+  if (!options.lazyTemporal) await connection.ensureConnected();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
   const deps: AppDeps = {
     config,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createForgeClient, ForgeApiError } from '../../client/index';
+import { retryDelayMs } from '../../client/retry-policy';
 import type { TokenPair } from '../../domain/accounts';
 
 // The SDK's REST side against a typed fake `fetch`: what it sends, and what it does with answers.
@@ -7,6 +8,7 @@ interface Sent {
   method: string;
   url: string;
   authorization?: string;
+  idempotencyKey?: string;
   body?: unknown;
 }
 
@@ -16,7 +18,7 @@ function fakeApi(answer: (sent: Sent) => Answer | Promise<Answer>) {
   const sent: Sent[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const headers = (init?.headers ?? {}) as Record<string, string>;
-    const request: Sent = { method: init?.method ?? 'GET', url: String(input), authorization: headers.authorization, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    const request: Sent = { method: init?.method ?? 'GET', url: String(input), authorization: headers.authorization, idempotencyKey: headers['idempotency-key'], body: init?.body ? JSON.parse(String(init.body)) : undefined };
     sent.push(request);
     const { status, body, text } = await answer(request);
     return new Response(status === 204 ? null : (text ?? JSON.stringify(body)), { status, headers: { 'content-type': 'application/json' } });
@@ -78,7 +80,7 @@ describe('the SDK over HTTP', () => {
       .rejects.toMatchObject({ status: 409, code: 'version_conflict', message: 'Version 3 is not the current one', details: { current: 4 } });
     await expect(sdk.health()).rejects.toMatchObject({ status: 502, code: 'unavailable' });
 
-    const offline = createForgeClient({ baseUrl: 'http://api.test', fetch: async () => { throw new TypeError('fetch failed'); } });
+    const offline = createForgeClient({ baseUrl: 'http://api.test', retry: { attempts: 2, baseDelayMs: 1 }, fetch: async () => { throw new TypeError('fetch failed'); } });
     await expect(offline.health()).rejects.toMatchObject({ status: 0, code: 'unavailable' });
   });
 
@@ -110,5 +112,53 @@ describe('the SDK over HTTP', () => {
       ['/auth/logout', null, { refreshToken: 'r1' }],
     ]);
     expect(sdk.tokens).toEqual({ accessToken: null, refreshToken: null });
+  });
+
+  it('sends one Idempotency-Key per creating call and retries lost connections, 503s and in-progress 409s with it', async () => {
+    let calls = 0;
+    const unavailable = { status: 503, body: { error: { code: 'temporal_unavailable', message: 'down' } } };
+    const inProgress = { status: 409, body: { error: { code: 'idempotency_in_progress', message: 'running' } } };
+    const api = fakeApi(() => {
+      calls++;
+      if (calls === 1) throw new TypeError('socket hang up');
+      return calls === 2 ? unavailable : calls === 3 ? inProgress : { status: 201, body: { id: 'p1' } };
+    });
+    const sdk = createForgeClient({ baseUrl: 'http://api.test', accessToken: 'a', retry: { baseDelayMs: 1 }, fetch: api.fetch });
+    expect(await sdk.projects.create('o1', { name: 'App' })).toEqual({ id: 'p1' });
+    const keys = api.sent.map((s) => s.idempotencyKey);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+    // A new call is a new key; reads carry none.
+    await sdk.projects.create('o1', { name: 'App' });
+    await sdk.projects.get('p1');
+    expect(api.sent[4]!.idempotencyKey).not.toBe(keys[0]);
+    expect(api.sent[5]!.idempotencyKey).toBeUndefined();
+  });
+
+  it('gives up after its attempts, never retries a 4xx, and never repeats a POST that has no key', async () => {
+    const down = fakeApi(() => ({ status: 503, body: { error: { code: 'database_unavailable', message: 'down' } } }));
+    const sdk = createForgeClient({ baseUrl: 'http://api.test', accessToken: 'a', retry: { attempts: 3, baseDelayMs: 1 }, fetch: down.fetch });
+    await expect(sdk.projects.create('o1', { name: 'App' })).rejects.toMatchObject({ status: 503, code: 'database_unavailable' });
+    expect(down.sent).toHaveLength(3);
+
+    const refused = fakeApi(() => ({ status: 422, body: { error: { code: 'idempotency_key_reused', message: 'reused' } } }));
+    await expect(createForgeClient({ baseUrl: 'http://api.test', accessToken: 'a', fetch: refused.fetch }).projects.create('o1', { name: 'A' })).rejects.toMatchObject({ status: 422 });
+    expect(refused.sent).toHaveLength(1);
+
+    // Sign-in is a public POST: no user to scope a key to, so no key and no blind repeat.
+    const login = fakeApi(() => { throw new TypeError('socket hang up'); });
+    await expect(createForgeClient({ baseUrl: 'http://api.test', retry: { baseDelayMs: 1 }, fetch: login.fetch }).auth.login({ email: 'a@b.c', password: 'pw' })).rejects.toMatchObject({ status: 0 });
+    expect(login.sent).toHaveLength(1);
+    expect(login.sent[0]!.idempotencyKey).toBeUndefined();
+  });
+
+  it('waits what Retry-After says, up to its cap', () => {
+    expect(retryDelayMs({}, 1, '5')).toBe(5_000);
+    expect(retryDelayMs({ maxDelayMs: 2_000 }, 1, '5')).toBe(2_000);
+    const backoff = [1, 2, 3].map((attempt) => retryDelayMs({ baseDelayMs: 100 }, attempt, null));
+    expect(backoff[1]! / backoff[0]!).toBeGreaterThan(1.3);
+    expect(backoff[2]! / backoff[1]!).toBeGreaterThan(1.3);
   });
 });

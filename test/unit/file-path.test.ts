@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FilePath, filePathProblem, MAX_PATH_LENGTH } from '../../domain/file-path';
+import fc from 'fast-check';
+import { FILE_PATH_PATTERN, FilePath, filePathProblem, MAX_PATH_LENGTH } from '../../domain/file-path';
 
 describe('filePathProblem', () => {
   it.each(['index.html', 'src/App.tsx', '.env.example', 'a/.hidden/b', 'docs/new file (1).md', 'jquery..min.js', 'ünïcode/файл.ts', 'x'.repeat(MAX_PATH_LENGTH)])(
@@ -37,5 +38,18 @@ describe('FilePath', () => {
     const message = FilePath.safeParse('y'.repeat(100_000)).error?.issues[0]?.message ?? '';
     expect(message.length).toBeLessThan(1_100);
     expect(message).toContain('…" is longer than 300 characters');
+  });
+});
+
+describe('FILE_PATH_PATTERN (the OpenAPI document\'s reading of the rules)', () => {
+  it('agrees with filePathProblem on every path, so the document neither refuses nor admits more', () => {
+    const pattern = new RegExp(FILE_PATH_PATTERN, 'u');
+    const piece = fc.constantFrom('a', 'b', '.', '..', '/', '\\', '\0', '\n', '\x7f', ' ', 'é', '😀');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), (path) => {
+        expect(pattern.test(path), JSON.stringify(path)).toBe(filePathProblem(path) === undefined);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
