@@ -27,6 +27,8 @@ export const statusOfCode: Record<ErrorCode, number> = {
   version_conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  // 429 when details.kind is 'rate'.
+  quota_exceeded: 403,
   unavailable: 503,
   internal: 500,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quotaConfig, quotaConfigKeys } from './quotas';
 
 /**
  * Environment, parsed once by each process bootstrap (api/main.ts, worker/main.ts).
@@ -121,6 +122,7 @@ export const Config = z.object({
   /** Exposes the scripted-fault control API (/_control) for end-to-end tests; never in production. */
   MODEL_CONTROL: z.stringbool().default(false),
   ...deliveryConfig,
+  ...quotaConfig,
 });
 export type Config = z.infer<typeof Config>;
 
@@ -153,6 +155,8 @@ export const WorkerConfig = Config.pick({
   ...operatorConfigKeys,
   ...llmConfigKeys,
   ...deliveryConfigKeys,
+  // The worker caps each job's token budget by the organization's monthly tokens and job budget.
+  ...quotaConfigKeys,
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 

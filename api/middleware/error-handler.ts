@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ErrorCode, type ErrorBody } from '../../domain/errors';
+import type { QuotaDetails } from '../../domain/quotas';
 
 /** The one place where error codes become HTTP statuses. */
 export function statusFor(code: ErrorCode): number {
@@ -12,6 +13,7 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.versionConflict: return 409;
     case ErrorCode.payloadTooLarge: return 413;
     case ErrorCode.rateLimited: return 429;
+    case ErrorCode.quotaExceeded: return 403;
     case ErrorCode.unavailable: return 503;
     case ErrorCode.internal: return 500;
     default: {
@@ -44,7 +46,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   // Anything unexpected is a 500 with a fixed message: internals stay in the log, keyed by request id.
   const error = known ?? new AppError(ErrorCode.internal, 'Internal server error');
   const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
-  res.status(statusFor(error.code)).json(body);
+  // A quota is 403 when an amount is used up, 429 (with Retry-After) when it is a rate.
+  const quota = error.code === ErrorCode.quotaExceeded ? (error.details as QuotaDetails) : undefined;
+  if (quota?.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(quota.retryAfterSeconds));
+  res.status(quota?.kind === 'rate' ? 429 : statusFor(error.code)).json(body);
 };
 
 export const notFoundHandler: RequestHandler = (req) => {

@@ -15,6 +15,8 @@ import { closeConnection, guardOutbound } from './slow-consumer';
 import { inboundGuards } from './socket-guards';
 import type { RealtimeServer, RealtimeSocket } from './socket-types';
 import { registerSubscriptionHandlers } from './subscription-handlers';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 export interface Realtime {
   io: RealtimeServer;
@@ -52,7 +54,7 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
     onReconnect: relay.resync,
     logger,
   });
-  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config));
+  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)));
 
   io.use(handshakeAuth(deps.tokens));
   io.on('connection', (socket) => {

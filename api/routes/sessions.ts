@@ -21,13 +21,16 @@ import { toJobDto, toSessionDto, toTranscriptEntryDto } from '../agents/job-dto'
 import { loadSession } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
 
 export const sessionRoutes = ({ temporal, config }: AppDeps) => {
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const prices = pricesFrom(config);
-  const commands = createAgentCommands(temporal, queues.agents, prices);
+  const quotas = createQuotaGuard(quotaPolicyFrom(config));
+  const commands = createAgentCommands(temporal, queues.agents, prices, quotas);
   return [
     defineRoute({
       method: 'post',
@@ -42,7 +45,11 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         const userId = req.auth!.userId;
         const project = await requireProject(req.em, userId, params.projectId, 'editor');
         refuseWhileDeleting(project);
-        const settings = SessionSettings.parse(body.settings ?? {});
+        // zod fills in the default budget: only one the caller wrote is refused, the default is lowered to the cap.
+        const asked = (req.body as { settings?: { tokenBudget?: unknown } }).settings?.tokenBudget !== undefined;
+        if (asked) quotas.assertJobBudget(body.settings?.tokenBudget);
+        const tokenBudget = asked ? body.settings?.tokenBudget : Math.min(SessionSettings.parse({}).tokenBudget, quotas.policy.jobTokenBudget);
+        const settings = SessionSettings.parse({ ...body.settings, tokenBudget });
         const session = req.em.create(AgentSession, {
           organizationId: project.organization.id,
           projectId: project.id,

@@ -17,6 +17,8 @@ import { CreateVersionBody, FileContent, RollbackBody, VersionDiffDto, VersionDt
 import type { AppDeps } from '../deps';
 import { toVersionDto, toVersionSummaryDto } from '../dto/projects';
 import { defineRoute } from '../http/route';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 const VersionParams = ProjectParams.extend({ n: VersionParam });
 /** Express 5 hands the `*path` wildcard over as its segments; the document shows the path clients send. */
@@ -66,6 +68,7 @@ export const versionRoutes = (deps: AppDeps) => {
     await startGithubCommit(deps.temporal, queue, project, { number: version.number });
     return version;
   };
+  const quotas = createQuotaGuard(quotaPolicyFrom(deps.config));
   return [
   defineRoute({
     method: 'get',
@@ -135,6 +138,8 @@ export const versionRoutes = (deps: AppDeps) => {
     response: VersionDto,
     handler: async ({ params, body }, req) => {
       const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'editor');
+      // Counted as if every file were new: content already stored costs nothing, so this errs on the safe side.
+      await quotas.assertStorage(req.em, project.organization.id, body.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0));
       const input = { parentVersion: body.parentVersion, message: body.message, source: body.source, authorId: req.auth!.userId };
       return mirrored(project, saveAudited(req, project, input, (storage) => storage.putFiles(body.files)));
     },
