@@ -24,7 +24,7 @@ export const maskPathSecrets = (url: string | undefined) => url?.replace(/\/invi
  */
 export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): express.Express {
   const app = express();
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(helmet());
   app.get('/metrics', metricsHandler(deps));
@@ -52,9 +52,6 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
       customProps: (req, res) => ({ route: res.locals?.route, userId: req.auth?.userId }),
     }),
   );
-  // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
-  // Webhook signatures cover the exact bytes sent: keep them for those routes only.
-  app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES, verify: (req, _res, buf) => { if (req.url?.startsWith('/api/v1/webhooks/')) (req as express.Request).rawBody = buf; } }));
   // A fresh identity map per request (MikroORM's request context).
   app.use((req, _res, next) => {
     const em = deps.orm.em.fork();
@@ -74,7 +71,8 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
   const openapi = buildOpenApi(mounted, '0.1.0');
 
   const api = express.Router();
-  mountRoutes(api, mounted, authenticate(deps.tokens));
+  // Bodies are parsed per route, after authentication (api/http/route.ts).
+  mountRoutes(api, mounted, authenticate(deps.tokens), deps.config.BODY_LIMIT_BYTES);
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler);

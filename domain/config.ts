@@ -84,8 +84,20 @@ export const Config = z.object({
   AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
   /** When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`; unset: open (a scraper on a private network). */
   METRICS_TOKEN: unsetWhenEmpty(z.string().min(16).optional()),
-  /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** Failed sign-ins per account in 15 minutes before that account's sign-in answers 429 (whatever the address). */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** Largest JSON request body of every route but version uploads. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Largest JSON body of a version upload: up to 20 MiB of files plus escaping headroom. */
+  UPLOAD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** socket.io connections one user may hold open on one API node. */
+  SOCKET_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  /**
+   * Express `trust proxy`: which hops may set X-Forwarded-For (the client address of rate limits and
+   * audit rows). `loopback` (default: a proxy on the same host), `false`, a hop count, or addresses/subnets, comma-separated.
+   */
+  TRUST_PROXY: z.string().default('loopback').transform((v): boolean | number | string =>
+    v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v),
   /** Prepended to the task queue names (domain/task-queues.ts); lets environments share a namespace. */
   TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default(''),
   /** A session with no message for this long closes itself (its workflow completes). */

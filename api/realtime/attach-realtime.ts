@@ -7,6 +7,7 @@ import { taskQueues } from '../../domain/task-queues';
 import { createAgentCommands } from '../agents/commands';
 import type { AppDeps } from '../deps';
 import { registerCommandHandlers } from './command-handlers';
+import { connectionCap } from './connection-cap';
 import { handshakeAuth } from './handshake-auth';
 import { startNotifyListener } from './notify-listener';
 import { defaultRealtimeOptions, type RealtimeOptions } from './realtime-options';
@@ -57,6 +58,7 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
   const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)));
 
   io.use(handshakeAuth(deps.tokens));
+  io.use(connectionCap(deps.config.SOCKET_MAX_CONNECTIONS_PER_USER));
   io.on('connection', (socket) => {
     socket.use(inboundGuards(options.inbound));
     metrics.socketConnections.inc();

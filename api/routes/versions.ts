@@ -132,6 +132,8 @@ export const versionRoutes = (deps: AppDeps) => {
     path: '/projects/:projectId/versions',
     summary: 'Save a new version (the complete file tree) on top of parentVersion; 409 when it is no longer current',
     tag: 'versions',
+    // Above the largest version (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
+    bodyLimit: deps.config.UPLOAD_BODY_LIMIT_BYTES,
     params: ProjectParams,
     body: CreateVersionBody,
     status: 201,
