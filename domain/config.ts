@@ -31,6 +31,11 @@ const deliveryConfig = {
   PREVIEW_SERVER_MEMORY_MB: z.coerce.number().int().positive().default(256),
   PREVIEW_PROVIDER: z.enum(['local', 'docker', 'render', 'railway']).default('local'),
   /**
+   * Hosts that tenant-chosen provider addresses may name although they are not public https
+   * (activities/providers/outbound-guard.ts), comma-separated: names, IPs or `unix:///path` sockets.
+   */
+  OUTBOUND_ALLOW_HOSTS: z.string().default(''),
+  /**
    * Whether a worker registers the preview reaper's Temporal Schedule. `auto`: only for unprefixed
    * queues (the namespace's own environment), so tests and benches on throwaway queue prefixes
    * leave no schedule behind; a long-lived prefixed environment sets `on`.

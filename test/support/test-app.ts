@@ -42,6 +42,8 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     JWT_SECRET: testSecret,
     AUTH_RATE_LIMIT: '1000',
+    // The fake provider APIs listen on loopback over http.
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
     ...overrides,
   });
 }
