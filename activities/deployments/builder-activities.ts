@@ -5,6 +5,7 @@ import { splitTopic, type Topic } from '../../domain/events';
 import type { ProviderName, ProviderRef } from '../../domain/providers';
 import { buildApp, removeArtifact, type BuildArtifact } from '../builds/build-app';
 import { checkAppHealth } from '../builds/health-check';
+import { defaultOutboundPolicy } from '../providers/outbound-guard';
 import { loadProvider } from '../providers/provider-registry';
 import { deliveryContext, type DeliveryDeps } from './delivery-context';
 import { loggedActivity, type FailureDetails } from './logged-activity';
@@ -94,7 +95,9 @@ export function createBuilderActivities(deps: DeliveryDeps) {
 
     /** A failed check is a verdict (final), carrying what was wrong and the server's last log lines. */
     async checkHealth(input: { organizationId: string; ref: ProviderRef; rootElementId: string; topic: Topic }): Promise<void> {
-      const report = await checkAppHealth(input.ref.url, { rootElementId: input.rootElementId });
+      // The local provider's servers are this host's own (loopback); any other provider's address passes the outbound guard.
+      const policy = input.ref.provider === 'local' ? undefined : defaultOutboundPolicy();
+      const report = await checkAppHealth(input.ref.url, { rootElementId: input.rootElementId, policy });
       const event = { type: 'health.check', data: { url: input.ref.url, ok: report.ok, problems: report.problems } };
       await appendEvents(ctx.orm.em.fork(), input.topic, [{ ...event, key: `${input.topic}:health.check:${input.ref.resource}:${report.ok}` }]);
       if (report.ok) return;
