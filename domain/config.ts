@@ -196,8 +196,17 @@ function requireProductionSecrets<C extends Pick<Config, 'NODE_ENV' | 'ENCRYPTIO
   return config;
 }
 
+/**
+ * `npm run api|worker` alone, with no DATABASE_URL: the dev cluster, with the password that
+ * scripts/run.sh exports from .data/dev.env (FORGE_PG_PASSWORD) on its port (FORGE_PG_PORT).
+ */
+function withDevDatabaseUrl(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.DATABASE_URL || !env.FORGE_PG_PASSWORD) return env;
+  return { ...env, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(env.FORGE_PG_PASSWORD)}@127.0.0.1:${env.FORGE_PG_PORT || 5433}/forge` };
+}
+
 function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(withDevDatabaseUrl(env));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
