@@ -48,8 +48,8 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       // answers once the message is in the session's queue; the row and the `message` event are
       // written here at once (db/repositories/queued-jobs.ts), under the quota lock, so the next
       // admission counts this job.
-      const { jobId } = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async () => {
-        const ref = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }] }));
+      const { jobId } = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (tokenBudget) => {
+        const ref = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId, tokenBudget }] }));
         await recordQueuedJob(ctx.em, { jobId: ref.jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
         return ref;
       });
@@ -79,7 +79,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
       await previousRunClosed(temporal, jobWorkflowId(job.id));
       // A retry starts a job again: the same quotas as a new message (its own row is finished, so not counted).
-      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, () => startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
+      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, (tokenCap) => startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
         workflowId: jobWorkflowId(job.id),
         taskQueue: agentsQueue,
         // The closed run stays in history; a running one makes this start fail instead of doubling the job.
@@ -93,16 +93,19 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
           organizationId: job.organizationId,
           actorId: ctx.userId,
           content: job.content,
-          settings: SessionSettings.parse(session.settings),
+          settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
           resume: job.checkpoint ?? undefined,
         }],
-      })));
+      })), job.id);
       Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
       await audit(ctx, job, 'job.retry');
       return toJobDto(job, prices);
     },
   };
 }
+
+/** A job's settings with its token budget lowered to the organization's cap. */
+const capBudget = (settings: SessionSettings, tokenCap: number): SessionSettings => ({ ...settings, tokenBudget: Math.min(settings.tokenBudget, tokenCap) });
 
 /** Longest wait for a run that recorded its end to close in Temporal (it is its last step). */
 const CLOSING_WAIT_MS = 10_000;

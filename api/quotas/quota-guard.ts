@@ -19,9 +19,10 @@ export function createQuotaGuard(policy: QuotaPolicy) {
     /**
      * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
      * session's queue, the month's tokens and the stored bytes. `accept` (the Temporal update that
-     * records the job) runs under the lock, so the job it records is counted by the next admission.
+     * records the job) runs under the lock, so the job it records is counted by the next admission;
+     * it gets the job's token cap: the per-job budget, or what is left of the month when smaller.
      */
-    async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: () => Promise<T>): Promise<T> {
+    async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number) => Promise<T>, retriedJobId?: string): Promise<T> {
       return em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
         const recent = await quotaUsage.messagesLastMinute(tx, organizationId);
@@ -31,9 +32,12 @@ export function createQuotaGuard(policy: QuotaPolicy) {
         }
         assertAmount('concurrentJobs', await quotaUsage.unfinishedJobs(tx, organizationId), 'jobs queued or running in the organization');
         assertAmount('queuedMessagesPerSession', await quotaUsage.unfinishedJobsOfSession(tx, sessionId), 'messages waiting in this session');
-        assertAmount('monthlyTokens', await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date())), 'tokens used this month');
+        const monthTokens = await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date()));
+        assertAmount('monthlyTokens', monthTokens, 'tokens used this month');
         assertAmount('storedBytes', await quotaUsage.storedBytes(tx, organizationId), 'bytes of code stored');
-        return accept();
+        // The job may spend what is left of the month (a retried job: plus what it spent itself, as its budget counts its earlier runs).
+        const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date()), retriedJobId)) : 0;
+        return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens));
       });
     },
 
