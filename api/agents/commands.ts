@@ -43,6 +43,8 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
   return {
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
       const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
+      // A session known closed answers 409 whatever the quotas (the workflow refuses it too).
+      if (session.status === 'closed') throw conflict('This session is closed');
       const handle = temporal.workflow.getHandle(sessionWorkflowId(sessionId));
       // Quotas first (REST and socket alike): nothing is recorded for a refused message. The update
       // answers once the message is in the session's queue; the row and the `message` event are
