@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores: run files two at a time; integration tests share one Temporal server and one database.
     maxWorkers: 2,
+    // Provider code in test processes reads the outbound allowlist from the environment: the fakes listen on loopback.
+    env: { OUTBOUND_ALLOW_HOSTS: '127.0.0.1' },
   },
 });

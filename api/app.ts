@@ -25,7 +25,7 @@ export const maskPathSecrets = (url: string | undefined) => url?.replace(/\/invi
  */
 export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): express.Express {
   const app = express();
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(helmet());
   app.get('/metrics', metricsHandler(deps));
@@ -53,9 +53,6 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
       customProps: (req, res) => ({ route: res.locals?.route, userId: req.auth?.userId }),
     }),
   );
-  // Above the largest version upload (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
-  // Webhook signatures cover the exact bytes sent: keep them for those routes only.
-  app.use(express.json({ limit: deps.config.BODY_LIMIT_BYTES, verify: (req, _res, buf) => { if (req.url?.startsWith('/api/v1/webhooks/')) (req as express.Request).rawBody = buf; } }));
   // All Temporal calls of one request end within this budget: a loop of waits (a workflow's result
   // while no worker runs) answers 503 temporal_unavailable instead of holding the request.
   const temporalBudgetMs = deps.config.TEMPORAL_WAIT_TIMEOUT_MS + deps.config.TEMPORAL_RPC_TIMEOUT_MS;
@@ -82,7 +79,8 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
   const openapi = buildOpenApi(mounted, '0.1.0');
 
   const api = express.Router();
-  mountRoutes(api, mounted, authenticate(deps.tokens));
+  // Bodies are parsed per route, after authentication (api/http/route.ts).
+  mountRoutes(api, mounted, authenticate(deps.tokens), deps.config.BODY_LIMIT_BYTES);
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -29,6 +29,8 @@ export const statusOfCode: Record<ErrorCode, number> = {
   payload_too_large: 413,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  // 429 when details.kind is 'rate'.
+  quota_exceeded: 403,
   unavailable: 503,
   temporal_unavailable: 503,
   database_unavailable: 503,

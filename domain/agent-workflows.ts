@@ -51,6 +51,8 @@ export interface PendingMessage {
   actorId: string;
   /** Accepted before its job row was written (since `session-answer-when-queued`): the session writes it before the run. */
   rowPending?: boolean;
+  /** The organization's token cap on this job when it was accepted (quotas). */
+  tokenBudget?: number;
 }
 
 /** What a job has finished, recorded after each stage so a retry resumes from the last one. */

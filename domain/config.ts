@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quotaConfig, quotaConfigKeys } from './quotas';
 
 /**
  * Environment, parsed once by each process bootstrap (api/main.ts, worker/main.ts).
@@ -33,6 +34,11 @@ const deliveryConfig = {
   /** Memory of one local preview server process. */
   PREVIEW_SERVER_MEMORY_MB: z.coerce.number().int().positive().default(256),
   PREVIEW_PROVIDER: z.enum(['local', 'docker', 'render', 'railway']).default('local'),
+  /**
+   * Hosts that tenant-chosen provider addresses may name although they are not public https
+   * (activities/providers/outbound-guard.ts), comma-separated: names, IPs or `unix:///path` sockets.
+   */
+  OUTBOUND_ALLOW_HOSTS: z.string().default(''),
   /**
    * Whether a worker registers the preview reaper's Temporal Schedule. `auto`: only for unprefixed
    * queues (the namespace's own environment), so tests and benches on throwaway queue prefixes
@@ -91,8 +97,20 @@ export const Config = z.object({
   AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
   /** When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`; unset: open (a scraper on a private network). */
   METRICS_TOKEN: unsetWhenEmpty(z.string().min(16).optional()),
-  /** Largest JSON request body; a version upload of up to 20 MiB of files plus escaping headroom. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** Failed sign-ins per account in 15 minutes before that account's sign-in answers 429 (whatever the address). */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** Largest JSON request body of every route but version uploads. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Largest JSON body of a version upload: up to 20 MiB of files plus escaping headroom. */
+  UPLOAD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** socket.io connections one user may hold open on one API node. */
+  SOCKET_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  /**
+   * Express `trust proxy`: which hops may set X-Forwarded-For (the client address of rate limits and
+   * audit rows). `loopback` (default: a proxy on the same host), `false`, a hop count, or addresses/subnets, comma-separated.
+   */
+  TRUST_PROXY: z.string().default('loopback').transform((v): boolean | number | string =>
+    v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v),
   /** Prepended to the task queue names (domain/task-queues.ts); lets environments share a namespace. */
   TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default(''),
   /** A session with no message for this long closes itself (its workflow completes). */
@@ -129,6 +147,7 @@ export const Config = z.object({
   /** Exposes the scripted-fault control API (/_control) for end-to-end tests; never in production. */
   MODEL_CONTROL: z.stringbool().default(false),
   ...deliveryConfig,
+  ...quotaConfig,
 });
 export type Config = z.infer<typeof Config>;
 
@@ -161,6 +180,8 @@ export const WorkerConfig = Config.pick({
   ...operatorConfigKeys,
   ...llmConfigKeys,
   ...deliveryConfigKeys,
+  // The worker caps each job's token budget by the organization's monthly tokens and job budget.
+  ...quotaConfigKeys,
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
@@ -185,6 +206,7 @@ export const BuilderConfig = Config.pick({
   BUILD_MEMORY_MB: true,
   BUILD_TIMEOUT_SECONDS: true,
   PREVIEW_SERVER_MEMORY_MB: true,
+  OUTBOUND_ALLOW_HOSTS: true,
   WORKER_VERSIONING: true,
   WORKER_DEPLOYMENT_NAME: true,
   OTEL_EXPORTER_OTLP_ENDPOINT: true,
@@ -220,8 +242,17 @@ function requireProductionSecrets<C extends Pick<Config, 'NODE_ENV' | 'ENCRYPTIO
   return config;
 }
 
+/**
+ * `npm run api|worker` alone, with no DATABASE_URL: the dev cluster, with the password that
+ * scripts/run.sh exports from .data/dev.env (FORGE_PG_PASSWORD) on its port (FORGE_PG_PORT).
+ */
+function withDevDatabaseUrl(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.DATABASE_URL || !env.FORGE_PG_PASSWORD) return env;
+  return { ...env, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(env.FORGE_PG_PASSWORD)}@127.0.0.1:${env.FORGE_PG_PORT || 5433}/forge` };
+}
+
 function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(withDevDatabaseUrl(env));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);

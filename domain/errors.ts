@@ -14,6 +14,8 @@ export const ErrorCode = {
   versionConflict: 'version_conflict',
   payloadTooLarge: 'payload_too_large',
   rateLimited: 'rate_limited',
+  /** An organization's quota (domain/quotas.ts): 429 for a rate, 403 for an amount. */
+  quotaExceeded: 'quota_exceeded',
   unavailable: 'unavailable',
   /** The Temporal server did not answer in time (down, unreachable, overloaded): 503 with Retry-After. */
   temporalUnavailable: 'temporal_unavailable',

@@ -97,3 +97,13 @@ export function ownerOfResource(resource: string): { kind: 'preview' | 'deployme
   if (!match) return null;
   return { kind: match[1] === 'preview' ? 'preview' : 'deployment', id: match[2]! };
 }
+
+/** The addresses in a configuration that workers will call, by body path: each must pass the outbound guard. */
+export function outboundAddresses(config: ProviderConfigBody): Array<[string, string]> {
+  switch (config.provider) {
+    case 'local': return [];
+    case 'docker': return [['body.settings.host', config.settings.host]];
+    case 'render':
+    case 'railway': return [['body.settings.apiUrl', config.settings.apiUrl]];
+  }
+}

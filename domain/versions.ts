@@ -11,7 +11,7 @@ export type VersionSource = z.infer<typeof VersionSource>;
 
 /**
  * What one version may hold. They bound the memory of one request and the rows of one version;
- * the JSON body limit (api/app.ts BODY_LIMIT) sits just above `maxVersionBytes`.
+ * the upload route's JSON body limit (UPLOAD_BODY_LIMIT_BYTES) sits just above `maxVersionBytes`.
  */
 export const VersionLimits = {
   maxFiles: 2_000,

@@ -2,10 +2,12 @@
 // Diffs the entities against a scratch database that has every existing migration applied.
 import pg from 'pg';
 import { initOrm } from '../db/orm';
+import { devPgPassword } from './stack/dev-password';
+import { postgresUrl, stackPorts } from './stack/paths';
 
 const name = process.argv[2];
 if (!name) throw new Error('usage: npm run migration:create -- <name>');
-const admin = process.env.DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5433/postgres';
+const admin = process.env.DATABASE_ADMIN_URL ?? postgresUrl(stackPorts.postgres, 'postgres', devPgPassword());
 const scratch = 'forge_migration_scratch';
 
 const client = new pg.Client({ connectionString: admin });

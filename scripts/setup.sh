@@ -102,6 +102,10 @@ if [ ! -f .data/dev.env ]; then
   mv .data/dev.env.tmp .data/dev.env
   chmod 600 .data/dev.env
 fi
+# The dev PostgreSQL's password (scram-sha-256), added to dev.env files written before it existed.
+if ! grep -q '^FORGE_PG_PASSWORD=' .data/dev.env; then
+  (umask 077 && node -e 'console.log(`FORGE_PG_PASSWORD=${require("node:crypto").randomBytes(24).toString("base64url")}`)' >> .data/dev.env)
+fi
 
 # 6. The toolchain that type-checks generated apps (owned by its own script).
 if [ -f scripts/provision-check-deps.sh ]; then sh scripts/provision-check-deps.sh; fi

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './stack/console-prefix';
-import { localStack, portVariables, repoRoot, stackPorts } from './stack/paths';
+import { localStack, portVariables, repoRoot, stackPorts, maskedUrl } from './stack/paths';
 import { isPortAnswering, isPortFree, loopback, portTakenError } from './stack/ports';
 import { localServersService } from './stack/local-servers';
 import { ensurePostgres } from './stack/postgres';
@@ -75,7 +75,7 @@ await supervisor.run(async () => {
     `  API          ${apiUrl}`,
     `  OpenAPI      ${apiUrl}/openapi.json`,
     `  Temporal UI  ${temporal.uiUrl}`,
-    `  PostgreSQL   ${db.url('forge')}`,
+    `  PostgreSQL   ${maskedUrl(db.url('forge'))} (password in .data/dev.env)`,
     `  LLM          ${model ? `${llm.OPENAI_BASE_URL} (offline model server)` : (process.env.OPENAI_BASE_URL ?? 'api.openai.com')}`,
     'Press Ctrl-C to stop.',
   ].join('\n'));

@@ -13,7 +13,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { MessageContent } from '../domain/agents';
+import { MessageContent, type SessionSettings } from '../domain/agents';
 import type { PendingMessage, SessionWorkflowInput } from '../domain/agent-workflows';
 import { ErrorCode } from '../domain/errors';
 import { jobWorkflowId } from '../domain/workflow-ids';
@@ -23,6 +23,10 @@ import { codegenJobWorkflow } from './codegen-job';
 import { jobSearchAttributes } from './job-search-attributes';
 
 import { closeSessionSignal, sendMessageUpdate } from './session-signals';
+
+/** The session's settings with the job's budget lowered to the organization's cap (only arguments change: replay-safe). */
+const withCap = (settings: SessionSettings, cap: number | undefined): SessionSettings =>
+  cap === undefined ? settings : { ...settings, tokenBudget: Math.min(settings.tokenBudget, cap) };
 
 const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrite);
 const localJobs = proxyLocalActivities<ReturnType<typeof createJobActivities>>(bookkeeping);
@@ -40,8 +44,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   setHandler(closeSessionSignal, () => { closed = true; });
   setHandler(
     sendMessageUpdate,
-    async ({ content, actorId }) => {
-      const message = { jobId: uuid4(), content: content.trim(), actorId, recorded: false };
+    async ({ content, actorId, tokenBudget }) => {
+      const message = { jobId: uuid4(), content: content.trim(), actorId, recorded: false, ...(tokenBudget === undefined ? {} : { tokenBudget }) };
       if (patched('session-answer-when-queued')) {
         // Queued is accepted: the update answers in the workflow task that accepted it, with nothing
         // awaited (a local activity would hold that task open). The API writes the job row and its
@@ -83,7 +87,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       if (next.rowPending) await jobs.createJob({ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, content: next.content, actorId: next.actorId });
       await executeChild(codegenJobWorkflow, {
         workflowId: jobWorkflowId(next.jobId),
-        args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: input.settings }],
+        args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: withCap(input.settings, next.tokenBudget) }],
         staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         typedSearchAttributes: jobSearchAttributes(input),

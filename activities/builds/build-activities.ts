@@ -12,6 +12,7 @@ import { buildApp, removeArtifact, type BuildArtifact } from './build-app';
 import { buildPaths } from './build-paths';
 import type { BuildSandbox } from './build-tools';
 import { checkAppHealth, type HealthReport } from './health-check';
+import { outboundPolicy } from '../providers/outbound-guard';
 import { storableText } from './log-text';
 import type { SourceFile } from './materialize';
 import { resolveSandbox, SandboxUnavailableError } from './sandbox-policy';
@@ -130,7 +131,9 @@ export function createBuildActivities(config: BuilderConfig) {
 
     /** The check itself, on tenant HTML; the verdict is recorded (and turned into a failure) on the agents side. */
     async checkHealth(input: { ref: ProviderRef; rootElementId: string }): Promise<HealthVerdict> {
-      const report = await checkAppHealth(input.ref.url, { rootElementId: input.rootElementId });
+      // The local provider's servers are this host's own (loopback); any other provider's address passes the outbound guard.
+      const policy = input.ref.provider === 'local' ? undefined : outboundPolicy(config.OUTBOUND_ALLOW_HOSTS);
+      const report = await checkAppHealth(input.ref.url, { rootElementId: input.rootElementId, policy });
       const serverLog = !report.ok && input.ref.provider === 'local' ? await local().logs(input.ref, 20).catch(() => []) : [];
       return { ...report, problems: report.problems.map(storableText), serverLog: serverLog.map(storableText) };
     },

@@ -1,8 +1,17 @@
+import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import { outboundPolicy, type OutboundPolicy } from '../providers/outbound-guard';
+import { outboundRequest, type OutboundResponse } from '../providers/outbound-request';
+
 /**
  * Is the app really served? A 200 on `/` is not enough: a build that lost its entry script, or an
  * index.html without the element the app mounts into, is a blank page. So the page must hold the
  * app's root element and reference at least one script, and every script and stylesheet it
  * references must answer 200 with a body.
+ *
+ * The page is tenant output, so the check is bounded everywhere: a real HTML parser (htmlparser2,
+ * linear time, no regex over the page), every body cut at `maxBodyBytes`, parsing in slices that
+ * yield to the event loop, a cap on the assets fetched, one deadline for the whole check, no
+ * redirects, and requests only to the origin the provider returned for this delivery.
  */
 export interface HealthReport {
   ok: boolean;
@@ -15,62 +24,131 @@ export interface HealthCheckOptions {
   /** How long a server that is still starting (connection refused, 502/503) is waited for. */
   readyWithinMs?: number;
   requestTimeoutMs?: number;
+  /** The whole check, page and assets: past it the check fails. */
+  totalTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** Addresses the check may reach; default: the page's own host (the address the provider returned). */
+  policy?: OutboundPolicy;
 }
 
-const assetPattern = /<(script)\b[^>]*\bsrc\s*=\s*["']([^"']+)["'][^>]*>|<(link)\b(?=[^>]*\brel\s*=\s*["']?(?:stylesheet|modulepreload)\b)[^>]*\bhref\s*=\s*["']([^"']+)["'][^>]*>/gi;
+/** Assets fetched at most: a page naming thousands of scripts gets the first ones checked. */
+const MAX_ASSETS = 32;
+/** Characters parsed between two yields to the event loop. */
+const PARSE_SLICE = 16 * 1024;
+
+interface PageScan {
+  rootFound: boolean;
+  scripts: string[];
+  styles: string[];
+}
+
+/**
+ * htmlparser2's tokenizer, without its tree-building Parser: the Parser keeps a stack of open
+ * elements that costs time per depth (100,000 nested divs took 23 s), while the tokenizer alone is
+ * linear. Only opening tags and their attributes matter here.
+ */
+function tagScanner(html: string, onTag: (name: string, attrs: Record<string, string>) => void): Tokenizer {
+  let name = '';
+  let attrs: Record<string, string> = {};
+  let attrName = '';
+  let attrValue = '';
+  const none = () => {};
+  return new Tokenizer({ decodeEntities: true }, {
+    onopentagname(start, end) { name = html.slice(start, end).toLowerCase(); attrs = {}; },
+    onattribname(start, end) { attrName = html.slice(start, end).toLowerCase(); attrValue = ''; },
+    onattribdata(start, end) { attrValue += html.slice(start, end); },
+    onattribentity(codepoint) { attrValue += String.fromCodePoint(codepoint); },
+    onattribend() { attrs[attrName] ??= attrValue; },
+    onopentagend() { onTag(name, attrs); },
+    onselfclosingtag() { onTag(name, attrs); },
+    oncdata: none, onclosetag: none, oncomment: none, ondeclaration: none, onend: none,
+    onprocessinginstruction: none, ontext: none, ontextentity: none,
+  } as TokenizerCallbacks);
+}
+
+/** One pass of the tokenizer over the page, in slices that yield to the event loop. */
+async function scanPage(html: string, pageUrl: string, rootElementId: string, signal?: AbortSignal): Promise<PageScan> {
+  const scan: PageScan = { rootFound: false, scripts: [], styles: [] };
+  const resolve = (ref: string) => {
+    try {
+      return new URL(ref, pageUrl).toString();
+    } catch {
+      return undefined;
+    }
+  };
+  const tokenizer = tagScanner(html, (name, attrs) => {
+    if (attrs.id === rootElementId) scan.rootFound = true;
+    if (name === 'script' && attrs.src) {
+      const url = resolve(attrs.src);
+      if (url) scan.scripts.push(url);
+    } else if (name === 'link' && attrs.href && /(^|\s)(stylesheet|modulepreload)(\s|$)/i.test(attrs.rel ?? '')) {
+      const url = resolve(attrs.href);
+      if (url) scan.styles.push(url);
+    }
+  });
+  for (let at = 0; at < html.length; at += PARSE_SLICE) {
+    signal?.throwIfAborted();
+    tokenizer.write(html.slice(at, at + PARSE_SLICE));
+    await new Promise((r) => setImmediate(r));
+  }
+  tokenizer.end();
+  return scan;
+}
 
 /** Script and stylesheet URLs an HTML page references, resolved against the page. */
-export function referencedAssets(html: string, pageUrl: string): { scripts: string[]; styles: string[] } {
-  const scripts: string[] = [];
-  const styles: string[] = [];
-  for (const match of html.matchAll(assetPattern)) {
-    if (match[2]) scripts.push(new URL(match[2], pageUrl).toString());
-    if (match[4]) styles.push(new URL(match[4], pageUrl).toString());
-  }
+export async function referencedAssets(html: string, pageUrl: string): Promise<{ scripts: string[]; styles: string[] }> {
+  const { scripts, styles } = await scanPage(html, pageUrl, '\u0000');
   return { scripts, styles };
 }
 
-export const hasElementWithId = (html: string, id: string) =>
-  new RegExp(`<[a-zA-Z][^>]*\\sid\\s*=\\s*["']?${id.replace(/[^\w-]/g, '')}["'\\s/>]`).test(html);
+export const hasElementWithId = async (html: string, id: string) => (await scanPage(html, 'http://page.invalid/', id)).rootFound;
 
-async function fetchWithRetry(url: string, options: HealthCheckOptions): Promise<Response> {
+async function fetchWhenReady(url: string, options: HealthCheckOptions, policy: OutboundPolicy, signal: AbortSignal): Promise<OutboundResponse> {
   const deadline = Date.now() + (options.readyWithinMs ?? 10_000);
   for (;;) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(options.requestTimeoutMs ?? 5_000), redirect: 'follow' });
+      const response = await get(url, options, policy, signal);
       if (![502, 503, 504].includes(response.status) || Date.now() > deadline) return response;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline || signal.aborted) throw err;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
+const get = (url: string, options: HealthCheckOptions, policy: OutboundPolicy, signal: AbortSignal) =>
+  outboundRequest(url, { timeoutMs: options.requestTimeoutMs ?? 5_000, maxBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, policy, signal });
+
 export async function checkAppHealth(url: string, options: HealthCheckOptions): Promise<HealthReport> {
+  const signal = AbortSignal.timeout(options.totalTimeoutMs ?? 30_000);
+  const origin = new URL(url).origin;
+  const policy = options.policy ?? outboundPolicy([new URL(url).hostname]);
   const problems: string[] = [];
-  let page: Response;
   try {
-    page = await fetchWithRetry(url, options);
+    const page = await fetchWhenReady(url, options, policy, signal);
+    if (page.status !== 200) return { ok: false, problems: [`GET ${url} answered ${page.status}, not 200`] };
+    if (page.truncated) problems.push(`The page is over ${options.maxBodyBytes ?? 4 * 1024 * 1024} bytes: only its beginning was checked`);
+    const scan = await scanPage(page.body.toString('utf8'), url, options.rootElementId, signal);
+    if (!scan.rootFound) problems.push(`The page has no element with id "${options.rootElementId}" for the app to mount into: a blank page`);
+    if (scan.scripts.length === 0) problems.push('The page references no script: the app never starts (a blank page)');
+    // Only the delivery's own origin is requested: a page cannot send the check anywhere else.
+    const assets = [...new Set([...scan.scripts, ...scan.styles])].filter((asset) => new URL(asset).origin === origin).slice(0, MAX_ASSETS);
+    await Promise.all(
+      assets.map(async (asset) => {
+        const path = new URL(asset).pathname;
+        try {
+          const response = await get(asset, options, policy, signal);
+          if (response.status !== 200) problems.push(`Asset ${path} answered ${response.status}, not 200`);
+          else if (response.body.length === 0) problems.push(`Asset ${path} is empty`);
+        } catch (err) {
+          problems.push(`Asset ${path} failed: ${(err as Error).message}`);
+        }
+      }),
+    );
   } catch (err) {
-    return { ok: false, problems: [`GET ${url} failed: ${(err as Error).message}`] };
+    const reason = signal.aborted ? `the check did not finish within ${options.totalTimeoutMs ?? 30_000} ms` : (err as Error).message;
+    return { ok: false, problems: [...problems, `GET ${url} failed: ${reason}`] };
   }
-  if (page.status !== 200) return { ok: false, problems: [`GET ${url} answered ${page.status}, not 200`] };
-  const html = await page.text();
-  if (!hasElementWithId(html, options.rootElementId)) problems.push(`The page has no element with id "${options.rootElementId}" for the app to mount into: a blank page`);
-  const { scripts, styles } = referencedAssets(html, page.url || url);
-  if (scripts.length === 0) problems.push('The page references no script: the app never starts (a blank page)');
-  await Promise.all(
-    [...scripts, ...styles].map(async (asset) => {
-      try {
-        const response = await fetch(asset, { signal: AbortSignal.timeout(options.requestTimeoutMs ?? 5_000) });
-        const body = await response.arrayBuffer();
-        if (response.status !== 200) problems.push(`Asset ${new URL(asset).pathname} answered ${response.status}, not 200`);
-        else if (body.byteLength === 0) problems.push(`Asset ${new URL(asset).pathname} is empty`);
-      } catch (err) {
-        problems.push(`Asset ${new URL(asset).pathname} failed: ${(err as Error).message}`);
-      }
-    }),
-  );
   return { ok: problems.length === 0, problems };
 }
 

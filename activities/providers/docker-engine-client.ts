@@ -1,4 +1,6 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { defaultOutboundPolicy, guardedLookup, urlRefusal, type OutboundPolicy } from './outbound-guard';
 import { providerRejected, providerUnavailable } from './provider-http';
 
 const API = '/v1.43';
@@ -21,21 +23,28 @@ export interface ContainerSummary {
  * dependency.) Errors are classified like every provider's: 4xx rejected, 5xx/unreachable retried.
  */
 export class DockerEngine {
-  private readonly target: Pick<RequestOptions, 'socketPath' | 'host' | 'port'>;
+  private readonly target: Pick<RequestOptions, 'socketPath' | 'host' | 'port' | 'lookup'>;
+  private readonly send: typeof httpRequest;
+  /** Set when the outbound guard refuses the host: every call fails before connecting. */
+  private readonly refusal: string | undefined;
 
-  constructor(host: string) {
+  /** `host` is tenant-chosen unless the operator configured it: the outbound guard judges it either way. */
+  constructor(host: string, policy: OutboundPolicy = defaultOutboundPolicy()) {
+    this.refusal = urlRefusal(host, policy);
+    this.send = host.startsWith('https:') ? (httpsRequest as typeof httpRequest) : httpRequest;
     if (host.startsWith('unix://')) this.target = { socketPath: host.slice('unix://'.length) };
     else {
       const url = new URL(host);
-      this.target = { host: url.hostname, port: Number(url.port || 2375) };
+      this.target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375), lookup: guardedLookup(policy) as RequestOptions['lookup'] };
     }
   }
 
   request(method: string, path: string, options: { body?: Buffer | object; headers?: Record<string, string>; onData?: (chunk: Buffer) => void; accept?: number[] } = {}): Promise<EngineResponse> {
     const raw = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(JSON.stringify(options.body));
     const headers = { ...(raw && !Buffer.isBuffer(options.body) ? { 'content-type': 'application/json' } : {}), ...options.headers };
+    if (this.refusal) return Promise.reject(providerRejected(PROVIDER, `the Engine API address is refused: ${this.refusal}`));
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ ...this.target, method, path: API + path, headers, timeout: 600_000 }, (res) => {
+      const req = this.send({ ...this.target, method, path: API + path, headers, timeout: 600_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => {
           chunks.push(chunk);

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DeliveryFailureType } from '../../domain/errors';
+import { OutboundRefused, outboundRequest, type OutboundResponse } from './outbound-request';
 
 export interface ProviderResponse<T> {
   status: number;
@@ -35,36 +36,44 @@ function errorMessage(body: unknown, status: number): string {
   return `HTTP ${status}${said ? `: ${said.slice(0, 300)}` : ''}`;
 }
 
-function retryAfter(headers: Headers): number | undefined {
-  const value = headers.get('retry-after') ?? headers.get('ratelimit-reset');
-  const seconds = value === null ? NaN : Number(value);
+function retryAfter(headers: OutboundResponse['headers']): number | undefined {
+  const value = headers['retry-after'] ?? headers['ratelimit-reset'];
+  const seconds = typeof value === 'string' ? Number(value) : NaN;
   return Number.isFinite(seconds) ? seconds : undefined;
 }
 
+/** Largest provider answer read: API answers are small JSON documents. */
+const MAX_PROVIDER_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /**
- * One JSON call to a provider's public API, its failures classified once for every provider:
- * network errors, timeouts, 429 and 5xx are retryable; any other 4xx is a rejection.
+ * One JSON call to a provider's public API through the outbound guard (https, public addresses,
+ * no redirects: a 3xx is a rejection), its failures classified once for every provider: network
+ * errors, timeouts, 429 and 5xx are retryable; any other 4xx or 3xx is a rejection.
  */
 export async function providerJson<T>(provider: string, url: string, request: ProviderRequest = {}): Promise<ProviderResponse<T>> {
-  let response: Response;
+  let response: OutboundResponse;
   try {
-    response = await fetch(url, {
+    response = await outboundRequest(url, {
       method: request.method ?? 'GET',
       headers: { accept: 'application/json', ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs ?? 30_000),
+      timeoutMs: request.timeoutMs ?? 30_000,
+      maxBytes: MAX_PROVIDER_ANSWER_BYTES,
     });
   } catch (err) {
+    if (err instanceof OutboundRefused) throw providerRejected(provider, err.message);
     throw providerUnavailable(provider, `request failed: ${(err as Error).message}`);
   }
-  const text = await response.text();
+  const text = response.body.toString('utf8');
   let body: unknown = undefined;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = { message: text.slice(0, 300) };
   }
-  if (response.ok || request.accept?.includes(response.status)) return { status: response.status, body: body as T };
+  const ok = response.status >= 200 && response.status < 300;
+  if (ok || request.accept?.includes(response.status)) return { status: response.status, body: body as T };
+  if (response.status >= 300 && response.status < 400) throw providerRejected(provider, `HTTP ${response.status}: redirects are not followed`);
   if (response.status === 429 || response.status >= 500) throw providerUnavailable(provider, errorMessage(body, response.status), retryAfter(response.headers));
   throw providerRejected(provider, errorMessage(body, response.status));
 }

@@ -3,7 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ProviderConfig } from '../../db/entities/index';
 import { DeliveryFailureType } from '../../domain/errors';
 import { DockerSettings, ProviderConfigBody, type ProviderName } from '../../domain/providers';
+import { DockerEngine } from './docker-engine-client';
 import { createDockerProvider, type ImagePublisher } from './docker-provider';
+import { outboundPolicy } from './outbound-guard';
 import { createLocalProvider } from './local-provider';
 import type { ServerHost } from './local-server-process';
 import type { Provider } from './provider';
@@ -18,9 +20,15 @@ export interface ProviderDeps {
   secretBox: SecretBox | undefined;
 }
 
+/** The host's own Docker engine (the default socket): chosen by the operator, so outside the tenant guard. */
+function operatorDocker() {
+  const settings = DockerSettings.parse({});
+  return createDockerProvider(settings, {}, new DockerEngine(settings.host, outboundPolicy([settings.host])));
+}
+
 /** A provider from a validated configuration (settings + opened secrets). */
 export function createProvider(config: ProviderConfigBody, deps: Pick<ProviderDeps, 'localServers'>, publisher?: ImagePublisher): Provider {
-  const images = () => publisher ?? createDockerProvider(DockerSettings.parse({}), {});
+  const images = () => publisher ?? operatorDocker();
   switch (config.provider) {
     case 'local':
       if (!deps.localServers) throw new Error('The local provider runs on builders only (builds queue)');

@@ -13,6 +13,7 @@ import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflo
 import { sendMessageUpdate } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { jobSearchAttributes } from '../../workflows/job-search-attributes';
+import type { QuotaGuard } from '../quotas/quota-guard';
 import { asCommand } from './temporal-errors';
 import { toJobDto } from './job-dto';
 import { loadJob, loadSession } from './load';
@@ -33,7 +34,7 @@ const updateIdOf = (ctx: CommandContext, action: string) =>
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
  * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
  */
-export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices) {
+export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices, quotas: QuotaGuard) {
   const audit = (ctx: CommandContext, job: AgentJob, action: string, details?: Record<string, unknown>) => {
     recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
     return ctx.em.flush();
@@ -49,12 +50,18 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
   return {
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
       const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
+      // A session known closed answers 409 whatever the quotas (the workflow refuses it too).
+      if (session.status === 'closed') throw conflict('This session is closed');
       const handle = temporal.workflow.getHandle(sessionWorkflowId(sessionId));
-      // The update answers once the message is in the session's queue (durable in its history);
-      // the row and the `message` event are written here at once, the workflow's own write later
-      // finding them present (db/repositories/queued-jobs.ts).
-      const { jobId } = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId }], updateId: updateIdOf(ctx, 'session.message') }));
-      await recordQueuedJob(ctx.em, { jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
+      // Quotas first (REST and socket alike): nothing is recorded for a refused message. The update
+      // answers once the message is in the session's queue; the row and the `message` event are
+      // written here at once (db/repositories/queued-jobs.ts), under the quota lock, so the next
+      // admission counts this job. The update id comes from the request's Idempotency-Key.
+      const { jobId } = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (tokenBudget) => {
+        const ref = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId, tokenBudget }], updateId: updateIdOf(ctx, 'session.message') }));
+        await recordQueuedJob(ctx.em, { jobId: ref.jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
+        return ref;
+      });
       recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       await ctx.em.flush();
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
@@ -80,7 +87,8 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       if (job.status !== 'failed' && job.status !== 'cancelled') throw conflict(`Only a failed or cancelled job can be retried; this one is ${job.status}`);
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
       await previousRunClosed(temporal, jobWorkflowId(job.id));
-      await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
+      // A retry starts a job again: the same quotas as a new message (its own row is finished, so not counted).
+      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, (tokenCap) => startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
         workflowId: jobWorkflowId(job.id),
         taskQueue: agentsQueue,
         // The closed run stays in history; a running one makes this start fail instead of doubling the job.
@@ -94,16 +102,19 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
           organizationId: job.organizationId,
           actorId: ctx.userId,
           content: job.content,
-          settings: SessionSettings.parse(session.settings),
+          settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
           resume: job.checkpoint ?? undefined,
         }],
-      }));
+      })), job.id);
       Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
       await audit(ctx, job, 'job.retry');
       return toJobDto(job, prices);
     },
   };
 }
+
+/** A job's settings with its token budget lowered to the organization's cap. */
+const capBudget = (settings: SessionSettings, tokenCap: number): SessionSettings => ({ ...settings, tokenBudget: Math.min(settings.tokenBudget, tokenCap) });
 
 /** Longest wait for a run that recorded its end to close in Temporal (it is its last step). */
 const CLOSING_WAIT_MS = 10_000;

@@ -13,6 +13,8 @@ export function authRateLimit(perMinute: number) {
     // draft-7 sends the combined `RateLimit` header and, once limited, `Retry-After`.
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // Whether X-Forwarded-For counts is the operator's TRUST_PROXY choice, not a misconfiguration to warn about.
+    validate: { xForwardedForHeader: false },
     handler: (_req, res, next) => {
       const retryAfter = res.getHeader('retry-after');
       next(new AppError(ErrorCode.rateLimited, `Too many requests; retry in ${retryAfter ?? 60} seconds`));

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { claimKey, completeKey, releaseKey, type KeyScope, type StoredAnswer } from '../../db/repositories/idempotency-keys';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { IdempotencyKey } from '../../domain/idempotency';
-import { knownError, statusFor, toErrorBody } from '../middleware/error-handler';
+import { httpStatusOf, knownError, toErrorBody } from '../middleware/error-handler';
 
 /** A key is answered from its first result for this long (the contract's 24 hours). */
 const KEY_TTL_MS = 24 * 3600 * 1000;
@@ -63,7 +63,7 @@ export async function runIdempotent(em: EntityManager, scope: KeyScope, run: () 
     answer = await run();
   } catch (err) {
     const known = knownError(err);
-    const status = known ? statusFor(known.code) : 500;
+    const status = known ? httpStatusOf(known) : 500;
     await (isFinal(status) ? completeKey(em, scope, { status, body: toErrorBody(known) }) : releaseKey(em, scope)).catch(() => {});
     throw err;
   }

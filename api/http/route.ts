@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '../../domain/errors';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../../domain/idempotency';
 import { fingerprintOf, parseIdempotencyKey, runIdempotent } from './idempotency';
 import { assertStorableText } from './storable-text';
+import { declaredLengthLimit, jsonBody } from './body-limits';
 
 type Schema = z.ZodType | undefined;
 type Infer<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -42,6 +43,8 @@ export interface RouteDef<P extends Schema = Schema, Q extends Schema = Schema, 
    * route under `under` (e.g. `/projects/:projectId`) gets `param` from the answer at `pointer`.
    */
   creates?: { under: string; param: string; pointer: string };
+  /** Largest JSON body in bytes (default: BODY_LIMIT_BYTES); only routes that need more (uploads) set it. */
+  bodyLimit?: number;
   /** Extra middleware run before validation (rate limits). */
   before?: Array<(req: Request, res: Response, next: NextFunction) => void>;
   handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<unknown>;
@@ -67,12 +70,17 @@ function send(res: Response, status: number, body: unknown): void {
   else res.status(status).json(body);
 }
 
-/** Registers routes on a router, validating params, query and body with their zod schemas. */
-export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (req: Request, res: Response, next: NextFunction) => void): void {
+/**
+ * Registers routes on a router, validating params, query and body with their zod schemas. Order
+ * per route: rate limits, the declared body length, authentication, then the JSON parser with
+ * the route's own limit, so only an authenticated caller gets a body read at all.
+ */
+export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (req: Request, res: Response, next: NextFunction) => void, defaultBodyLimit: number): void {
   for (const route of routes) {
     // The route's pattern, for request logs and latency metrics (bounded, unlike the raw URL).
     const tag = (req: Request, res: Response, next: NextFunction) => void ((res.locals.route = req.baseUrl + route.path), next());
-    const chain = [tag, ...(route.before ?? []), ...(route.auth === false ? [] : [authenticate])];
+    const limit = route.bodyLimit ?? defaultBodyLimit;
+    const chain = [tag, ...(route.before ?? []), declaredLengthLimit(limit), ...(route.auth === false ? [] : [authenticate]), jsonBody(limit)];
     router[route.method](route.path, ...chain, async (req: Request, res: Response) => {
       const input = {
         params: parsePart(route.params, req.params, 'params'),

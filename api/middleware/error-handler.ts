@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ErrorCode, type ErrorBody } from '../../domain/errors';
 import { dependencyError } from '../dependencies/dependency-errors';
+import type { QuotaDetails } from '../../domain/quotas';
 
 /** The one place where error codes become HTTP statuses. */
 export function statusFor(code: ErrorCode): number {
@@ -15,6 +16,7 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.payloadTooLarge: return 413;
     case ErrorCode.idempotencyKeyReused: return 422;
     case ErrorCode.rateLimited: return 429;
+    case ErrorCode.quotaExceeded: return 403;
     case ErrorCode.unavailable:
     case ErrorCode.temporalUnavailable:
     case ErrorCode.databaseUnavailable: return 503;
@@ -58,6 +60,12 @@ export function retryAfterOf(error: AppError | undefined): number | undefined {
   return undefined;
 }
 
+/** A quota is 403 when an amount is used up, 429 (with Retry-After) when it is a rate. */
+export function httpStatusOf(error: AppError | undefined): number {
+  if (error?.code === ErrorCode.quotaExceeded && (error.details as QuotaDetails | undefined)?.kind === 'rate') return 429;
+  return statusFor(error?.code ?? ErrorCode.internal);
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   // A stream that already began cannot switch to an error body: let Express close the connection.
   if (res.headersSent) return next(err);
@@ -66,7 +74,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   else if (known.code === ErrorCode.temporalUnavailable || known.code === ErrorCode.databaseUnavailable) req.log?.warn({ err }, known.code);
   const retryAfter = retryAfterOf(known);
   if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
-  res.status(statusFor(known?.code ?? ErrorCode.internal)).json(toErrorBody(known));
+  res.status(httpStatusOf(known)).json(toErrorBody(known));
 };
 
 export const notFoundHandler: RequestHandler = (req) => {

@@ -7,6 +7,7 @@ import { taskQueues } from '../../domain/task-queues';
 import { createAgentCommands } from '../agents/commands';
 import type { AppDeps } from '../deps';
 import { registerCommandHandlers } from './command-handlers';
+import { connectionCap } from './connection-cap';
 import { handshakeAuth } from './handshake-auth';
 import { startNotifyListener } from './notify-listener';
 import { defaultRealtimeOptions, type RealtimeOptions } from './realtime-options';
@@ -15,6 +16,8 @@ import { closeConnection, guardOutbound } from './slow-consumer';
 import { inboundGuards } from './socket-guards';
 import type { RealtimeServer, RealtimeSocket } from './socket-types';
 import { registerSubscriptionHandlers } from './subscription-handlers';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 export interface Realtime {
   io: RealtimeServer;
@@ -52,9 +55,10 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
     onReconnect: relay.resync,
     logger,
   });
-  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config));
+  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)));
 
   io.use(handshakeAuth(deps.tokens));
+  io.use(connectionCap(deps.config.SOCKET_MAX_CONNECTIONS_PER_USER));
   io.on('connection', (socket) => {
     socket.use(inboundGuards(options.inbound));
     metrics.socketConnections.inc();

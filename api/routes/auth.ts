@@ -5,6 +5,7 @@ import { createOrganization } from '../../db/repositories/organizations';
 import { LoginBody, LoginResponse, RefreshBody, SignupBody, SignupResponse, TokenPair } from '../../domain/accounts';
 import { conflict, unauthorized } from '../../domain/errors';
 import { hashPassword, verifyAgainstNobody, verifyPassword } from '../auth/passwords';
+import { accountThrottle } from '../auth/account-throttle';
 import { authRateLimit } from '../auth/rate-limit';
 import { endSession, issueSession, rotateSession } from '../auth/sessions';
 import type { AppDeps } from '../deps';
@@ -15,6 +16,7 @@ const emailTaken = () => conflict('An account with this email already exists');
 
 export const authRoutes = (deps: AppDeps) => {
   const before = [authRateLimit(deps.config.AUTH_RATE_LIMIT)];
+  const perAccount = accountThrottle(deps.config.LOGIN_FAILURES_PER_ACCOUNT);
   return [
     defineRoute({
       method: 'post',
@@ -55,10 +57,16 @@ export const authRoutes = (deps: AppDeps) => {
       body: LoginBody,
       response: LoginResponse,
       handler: async ({ body }, req) => {
+        // Checked for unknown emails too, so the throttle tells nothing about which accounts exist.
+        perAccount.check(body.email);
         const user = await req.em.findOne(User, { email: body.email });
         // Same work and same answer for an unknown email and a wrong password: no account enumeration.
         const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstNobody(body.password);
-        if (!user || !valid) throw unauthorized('Email or password is incorrect');
+        if (!user || !valid) {
+          perAccount.failed(body.email);
+          throw unauthorized('Email or password is incorrect');
+        }
+        perAccount.succeeded(body.email);
         const session = await issueSession(req.em, deps, user.id);
         recordAudit(req.em, { actorId: user.id, organizationId: null, action: 'auth.login', targetType: 'session', targetId: session.familyId, ip: req.ip });
         await req.em.flush();

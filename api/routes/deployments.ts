@@ -18,8 +18,12 @@ import type { AppDeps } from '../deps';
 import { toDeploymentDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
 import { refuseWhileDeleting } from '../projects/project-deletion';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
-export const deploymentRoutes = (deps: AppDeps) => [
+export const deploymentRoutes = (deps: AppDeps) => {
+  const quotas = createQuotaGuard(quotaPolicyFrom(deps.config));
+  return [
   defineRoute({
     method: 'get',
     path: '/projects/:projectId/deployments',
@@ -65,7 +69,8 @@ export const deploymentRoutes = (deps: AppDeps) => [
         requestedBy: userId,
       });
       recordAudit(req.em, { actorId: userId, organizationId, action: 'deployment.create', targetType: 'deployment', targetId: deployment.id, ip: req.ip, details: { projectId: project.id, version: body.version, provider: body.provider } });
-      await req.em.flush();
+      // Counted and recorded under the organization's quota lock.
+      await quotas.admitDelivery(req.em, organizationId, 'deployment', () => req.em.flush());
       await startDelivery(req.em, deployment, () => deps.temporal.workflow.start<typeof deploymentWorkflow>('deploymentWorkflow', {
         workflowId: deployWorkflowId(deployment.id),
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
@@ -90,3 +95,4 @@ export const deploymentRoutes = (deps: AppDeps) => [
     handler: async ({ params }, req) => toDeploymentDto(await requireDeployment(req.em, req.auth!.userId, params.id, 'viewer')),
   }),
 ];
+};

@@ -8,6 +8,8 @@ import { loadJob } from '../agents/load';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import type { Request } from 'express';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 const JobParams = z.object({ jobId: z.uuid() });
 const JobResult = z.object({ job: JobDto });
@@ -15,7 +17,7 @@ const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.u
 
 export const jobRoutes = ({ temporal, config }: AppDeps) => {
   const prices = pricesFrom(config);
-  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices);
+  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices, createQuotaGuard(quotaPolicyFrom(config)));
   const command = (path: string, summary: string, run: (req: Request, jobId: string, body: any) => Promise<JobDto>, body?: z.ZodType) =>
     defineRoute({
       method: 'post',

@@ -20,8 +20,12 @@ import type { AppDeps } from '../deps';
 import { toPreviewDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
 import { refuseWhileDeleting } from '../projects/project-deletion';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
-export const previewRoutes = (deps: AppDeps) => [
+export const previewRoutes = (deps: AppDeps) => {
+  const quotas = createQuotaGuard(quotaPolicyFrom(deps.config));
+  return [
   defineRoute({
     method: 'get',
     path: '/projects/:projectId/previews',
@@ -73,7 +77,8 @@ export const previewRoutes = (deps: AppDeps) => [
         requestedBy: userId,
       });
       recordAudit(req.em, { actorId: userId, organizationId: input.organizationId, action: 'preview.create', targetType: 'preview', targetId: preview.id, ip: req.ip, details: { projectId: project.id, version } });
-      await req.em.flush();
+      // Counted and recorded under the organization's quota lock.
+      await quotas.admitDelivery(req.em, input.organizationId, 'preview', () => req.em.flush());
       await startDelivery(req.em, preview, () => deps.temporal.workflow.start<typeof previewWorkflow>('previewWorkflow', {
         workflowId: previewWorkflowId(preview.id),
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
@@ -136,3 +141,4 @@ export const previewRoutes = (deps: AppDeps) => [
     },
   }),
 ];
+};

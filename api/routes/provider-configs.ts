@@ -1,3 +1,4 @@
+import { outboundPolicy, resolvedRefusal } from '../../activities/providers/outbound-guard';
 import { SecretBox, secretContext } from '../../activities/providers/secret-box';
 import { ProviderConfig } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
@@ -5,13 +6,14 @@ import { requireRole } from '../../db/repositories/memberships';
 import { OrgParams } from '../../domain/accounts';
 import { AppError, ErrorCode, invalidInput, notFound } from '../../domain/errors';
 import { Page } from '../../domain/pagination';
-import { ProviderConfigBody, ProviderConfigDto, ProviderConfigParams, SaveProviderConfigBody } from '../../domain/providers';
+import { outboundAddresses, ProviderConfigBody, ProviderConfigDto, ProviderConfigParams, SaveProviderConfigBody } from '../../domain/providers';
 import type { AppDeps } from '../deps';
 import { toProviderConfigDto } from '../dto/deliveries';
 import { defineRoute } from '../http/route';
 
 export const providerConfigRoutes = (deps: AppDeps) => {
   const box = deps.config.ENCRYPTION_KEY ? new SecretBox(deps.config.ENCRYPTION_KEY) : undefined;
+  const outbound = outboundPolicy(deps.config.OUTBOUND_ALLOW_HOSTS);
 
   return [
     defineRoute({
@@ -42,6 +44,11 @@ export const providerConfigRoutes = (deps: AppDeps) => {
           // Paths and messages only: zod's issues carry no input values, so no secret is echoed.
           const issues = parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
           throw invalidInput(`Invalid ${params.provider} configuration: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
+        }
+        // Addresses the workers will call: refused now, with the reason, rather than at the first deploy.
+        for (const [path, url] of outboundAddresses(parsed.data)) {
+          const reason = await resolvedRefusal(url, outbound);
+          if (reason) throw invalidInput(`Invalid ${params.provider} configuration: ${path}: ${reason}`, { issues: [{ path, message: reason, code: 'outbound_refused' }] });
         }
         const secrets = parsed.data.secrets as Record<string, string>;
         const secretNames = Object.keys(secrets).sort();

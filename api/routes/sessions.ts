@@ -23,13 +23,16 @@ import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import { idempotentId } from '../../db/idempotent-id';
 import { startOnce } from '../agents/start-once';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
 
 export const sessionRoutes = ({ temporal, config }: AppDeps) => {
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const prices = pricesFrom(config);
-  const commands = createAgentCommands(temporal, queues.agents, prices);
+  const quotas = createQuotaGuard(quotaPolicyFrom(config));
+  const commands = createAgentCommands(temporal, queues.agents, prices, quotas);
   return [
     defineRoute({
       method: 'post',
@@ -45,7 +48,11 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         const userId = req.auth!.userId;
         const project = await requireProject(req.em, userId, params.projectId, 'editor');
         refuseWhileDeleting(project);
-        const settings = SessionSettings.parse(body.settings ?? {});
+        // zod fills in the default budget: only one the caller wrote is refused, the default is lowered to the cap.
+        const asked = (req.body as { settings?: { tokenBudget?: unknown } }).settings?.tokenBudget !== undefined;
+        if (asked) quotas.assertJobBudget(body.settings?.tokenBudget);
+        const tokenBudget = asked ? body.settings?.tokenBudget : Math.min(SessionSettings.parse({}).tokenBudget, quotas.policy.jobTokenBudget);
+        const settings = SessionSettings.parse({ ...body.settings, tokenBudget });
         // With an Idempotency-Key the session id (and so its workflow id) comes from the key: a
         // request re-run after a crash finds the row, and Temporal refuses a second start.
         const id = req.idempotencyKey === undefined ? undefined : idempotentId(`session:${userId}:${req.idempotencyKey}`);

@@ -1,15 +1,19 @@
 import { OrgParams } from '../../domain/accounts';
 import { costUsd, OrgUsageDto, pricesFrom, UsageQuery, type UsageTotals } from '../../domain/llm-pricing';
 import { sumJobUsageByProject } from '../../db/repositories/job-usage';
+import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
+import { quotaPolicyFrom, QuotaUsage, type QuotaPolicy } from '../../domain/quotas';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireRole } from '../../db/repositories/memberships';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 
-/** The first instant of the current UTC month: the default start of a usage window. */
-const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+/** The window's totals, and the organization's quotas now: each limit with what is used of it. */
+const UsageWithQuotas = OrgUsageDto.extend({ quotas: QuotaUsage });
 
 export const usageRoutes = ({ config }: AppDeps) => {
   const prices = pricesFrom(config);
+  const policy = quotaPolicyFrom(config);
   return [
     defineRoute({
       method: 'get',
@@ -18,7 +22,7 @@ export const usageRoutes = ({ config }: AppDeps) => {
       tag: 'organizations',
       params: OrgParams,
       query: UsageQuery,
-      response: OrgUsageDto,
+      response: UsageWithQuotas,
       handler: async ({ params, query }, req) => {
         await requireRole(req.em, req.auth!.userId, params.orgId, 'viewer');
         const to = query.to ? new Date(query.to) : new Date();
@@ -36,8 +40,33 @@ export const usageRoutes = ({ config }: AppDeps) => {
           prices,
           total: { jobs: sum('jobs'), calls: sum('calls'), ...tokens, costUsd: costUsd(tokens, prices) },
           projects,
+          quotas: await quotasInUse(req.em, params.orgId, policy),
         };
       },
     }),
   ];
 };
+
+async function quotasInUse(em: EntityManager, orgId: string, policy: QuotaPolicy): Promise<QuotaUsage> {
+  const [jobs, recent, queued, previews, deployments, tokens, bytes, budget] = await Promise.all([
+    quotaUsage.unfinishedJobs(em, orgId),
+    quotaUsage.messagesLastMinute(em, orgId),
+    quotaUsage.fullestSessionQueue(em, orgId),
+    quotaUsage.livePreviews(em, orgId),
+    quotaUsage.activeDeployments(em, orgId),
+    quotaUsage.tokensSince(em, orgId, monthStart(new Date())),
+    quotaUsage.storedBytes(em, orgId),
+    quotaUsage.largestSessionBudget(em, orgId),
+  ]);
+  const use = (used: number, limit: number) => ({ used, limit });
+  return {
+    concurrentJobs: use(jobs, policy.concurrentJobs),
+    messagesPerMinute: use(recent.count, policy.messagesPerMinute),
+    queuedMessagesPerSession: use(queued, policy.queuedMessagesPerSession),
+    livePreviews: use(previews, policy.livePreviews),
+    deployments: use(deployments, policy.deployments),
+    monthlyTokens: use(tokens, policy.monthlyTokens),
+    storedBytes: use(bytes, policy.storedBytes),
+    jobTokenBudget: use(budget, policy.jobTokenBudget),
+  };
+}

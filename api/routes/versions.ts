@@ -17,6 +17,8 @@ import { CreateVersionBody, FileContent, RollbackBody, VersionDiffDto, VersionDt
 import type { AppDeps } from '../deps';
 import { toVersionDto, toVersionSummaryDto } from '../dto/projects';
 import { defineRoute } from '../http/route';
+import { quotaPolicyFrom } from '../../domain/quotas';
+import { createQuotaGuard } from '../quotas/quota-guard';
 
 const VersionParams = ProjectParams.extend({ n: VersionParam });
 /** Express 5 hands the `*path` wildcard over as its segments; the document shows the path clients send. */
@@ -66,6 +68,7 @@ export const versionRoutes = (deps: AppDeps) => {
     await startGithubCommit(deps.temporal, queue, project, { number: version.number });
     return version;
   };
+  const quotas = createQuotaGuard(quotaPolicyFrom(deps.config));
   return [
   defineRoute({
     method: 'get',
@@ -130,12 +133,16 @@ export const versionRoutes = (deps: AppDeps) => {
     creates: { under: '/projects/:projectId/versions/:n', param: 'n', pointer: '/number' },
     summary: 'Save a new version (the complete file tree) on top of parentVersion; 409 when it is no longer current',
     tag: 'versions',
+    // Above the largest version (domain/versions.ts VersionLimits.maxVersionBytes) plus JSON escaping.
+    bodyLimit: deps.config.UPLOAD_BODY_LIMIT_BYTES,
     params: ProjectParams,
     body: CreateVersionBody,
     status: 201,
     response: VersionDto,
     handler: async ({ params, body }, req) => {
       const project = await requireProject(req.em, req.auth!.userId, params.projectId, 'editor');
+      // Counted as if every file were new: content already stored costs nothing, so this errs on the safe side.
+      await quotas.assertStorage(req.em, project.organization.id, body.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0));
       const input = { parentVersion: body.parentVersion, message: body.message, source: body.source, authorId: req.auth!.userId };
       return mirrored(project, saveAudited(req, project, input, (storage) => storage.putFiles(body.files)));
     },

@@ -67,6 +67,9 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     OPENAI_API_KEY: 'bench',
     HOST: loopback,
     PORT: String(port),
+    // 50 jobs at once from one organization: the quotas of a real tenant would refuse most of them.
+    QUOTA_CONCURRENT_JOBS: '1000',
+    QUOTA_MESSAGES_PER_MINUTE: '10000',
   };
   const children: ServiceProcess[] = [];
   const child = (name: string, entry: string, extra: Record<string, string> = {}) => {

@@ -35,7 +35,9 @@ export async function startRealtimeBench(): Promise<RealtimeBenchStack> {
   const port = await freePort();
   const api = spawnService('api', process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, DATABASE_URL: database.url, TEMPORAL_ADDRESS: servers.temporalAddress, HOST: loopback, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, DATABASE_URL: database.url, TEMPORAL_ADDRESS: servers.temporalAddress, HOST: loopback, PORT: String(port),
+      // Every simulated subscriber signs in as the same viewer: lift the per-user connection cap.
+      SOCKET_MAX_CONNECTIONS_PER_USER: '10000' },
     logFile: join(logsDir, 'bench-realtime-api.log'),
   });
   const origin = `http://${loopback}:${port}`;

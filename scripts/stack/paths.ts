@@ -44,4 +44,9 @@ export const localStack = {
   temporalPidFile: join(dataDir, 'temporal.pid'),
 };
 
-export const postgresUrl = (port: number, database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
+/** A URL of the dev cluster, with its password (scripts/stack/dev-password.ts). */
+export const postgresUrl = (port: number, database: string, password: string) =>
+  `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+/** The same URL for printing: the password masked. */
+export const maskedUrl = (url: string) => url.replace(/^(postgresql:\/\/[^:/@]+):[^@]*@/, '$1:***@');

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -90,9 +90,10 @@ export function startCluster(dataDir: string, port: number, logFile?: string): S
   const bin = postgresBinDir();
   const user = serverUser();
   if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster(dataDir, bin, user);
-  // Loopback only, trust auth: a developer's cluster. synchronous_commit=off trades the last few
-  // milliseconds of commits on a crash for much faster tests; it never corrupts data.
-  const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${tmpdir()}`,
+  // Loopback only, a password for every connection (requirePassword), the socket inside the
+  // cluster's own directory (mode 700), never the shared temporary directory. synchronous_commit=off
+  // trades the last few milliseconds of commits on a crash for much faster tests; it never corrupts data.
+  const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`,
     '-c', 'synchronous_commit=off', '-c', 'max_connections=200'];
   return spawnService('db', join(bin, 'postgres'), args, { ...user, cwd: dataDir, logFile, stopSignal: postgresStopSignal });
 }
@@ -109,5 +110,34 @@ export async function acceptsQueries(url: string): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+const scramOnly = `# Written by scripts/stack/postgres-cluster.ts: every connection needs the password (scram-sha-256).
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+local replication all scram-sha-256
+host replication all 127.0.0.1/32 scram-sha-256
+`;
+
+/**
+ * Turns a cluster that still trusts local connections (initdb's, or one made before passwords)
+ * into one that asks every connection for the password: sets it while trust still lets us in,
+ * then rewrites pg_hba.conf and reloads. A no-op once done.
+ */
+export async function requirePassword(dataDir: string, port: number, password: string): Promise<void> {
+  const hbaFile = join(dataDir, 'pg_hba.conf');
+  const trusting = readFileSync(hbaFile, 'utf8').split('\n').some((line) => !line.trimStart().startsWith('#') && /\strust\s*$/.test(line));
+  if (!trusting) return;
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password });
+  await client.connect();
+  try {
+    await client.query(`set password_encryption = 'scram-sha-256'`);
+    await client.query(`alter user postgres password ${client.escapeLiteral(password)}`);
+    writeFileSync(hbaFile, scramOnly); // an existing file keeps its owner (postgres, when root runs us)
+    await client.query('select pg_reload_conf()');
+  } finally {
+    await client.end();
   }
 }

@@ -1,7 +1,8 @@
 import { say } from './console-prefix';
+import { devPgPassword } from './dev-password';
 import { postgresUrl, portVariables } from './paths';
 import { isPortFree, portTakenError } from './ports';
-import { acceptsQueries, clusterDirectory, runningCluster, startCluster } from './postgres-cluster';
+import { acceptsQueries, clusterDirectory, requirePassword, runningCluster, startCluster } from './postgres-cluster';
 import { createDatabases, migrateDatabase } from './postgres-databases';
 import type { Service } from './service-process';
 import { waitUntil } from './wait-until';
@@ -14,6 +15,8 @@ export interface EnsurePostgresOptions {
   databases?: string[];
   /** Databases to bring up to the checked-in migrations. */
   migrate?: string[];
+  /** The `postgres` user's password (default: the dev one, .data/dev.env). */
+  password?: string;
   /** Send the server's output to this file and let it outlive us (see spawnService). */
   logFile?: string;
 }
@@ -30,7 +33,8 @@ export interface PostgresService extends Service {
 export async function ensurePostgres(options: EnsurePostgresOptions): Promise<PostgresService> {
   const { port, databases = ['forge', 'forge_test'], migrate = [] } = options;
   const dataDir = clusterDirectory(options.dataDir);
-  const url = (database: string) => postgresUrl(port, database);
+  const password = options.password ?? devPgPassword();
+  const url = (database: string) => postgresUrl(port, database, password);
   const running = runningCluster(dataDir);
   if (running && running.port !== port) {
     throw new Error(`The cluster in ${dataDir} already runs on port ${running.port}, not ${port}: stop it or set ${portVariables.postgres}=${running.port}.`);
@@ -40,6 +44,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Po
   const child = running ? undefined : startCluster(dataDir, port, options.logFile);
   try {
     await waitUntil(`PostgreSQL on port ${port}`, () => acceptsQueries(url('postgres')), { timeoutMs: 30_000, failed: child?.exitReason });
+    await requirePassword(dataDir, port, password);
     await createDatabases(url('postgres'), databases);
     await Promise.all(migrate.map((database) => migrateDatabase(url(database), (line) => say('db', `${database}: ${line}`))));
   } catch (error) {

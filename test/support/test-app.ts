@@ -45,6 +45,14 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     JWT_SECRET: testSecret,
     AUTH_RATE_LIMIT: '1000',
+    // The fake provider APIs listen on loopback over http.
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
+    // Suites share organizations across many jobs and previews: quotas are tested on their own (abuse-quotas).
+    QUOTA_CONCURRENT_JOBS: '1000',
+    QUOTA_MESSAGES_PER_MINUTE: '10000',
+    QUOTA_QUEUED_MESSAGES_PER_SESSION: '1000',
+    QUOTA_LIVE_PREVIEWS: '1000',
+    QUOTA_DEPLOYMENTS: '1000',
     ...overrides,
   });
 }

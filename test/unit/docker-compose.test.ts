@@ -96,9 +96,9 @@ describe('docker-compose.yml', () => {
     expect(service('builder').depends_on).toEqual({ 'temporal-setup': completed });
   });
 
-  it('publishes the API on 4000, the Temporal UI on 8080 and gRPC on loopback only', () => {
+  it('publishes the API on 4000, and the Temporal UI (8080) and gRPC on loopback only', () => {
     expect(service('api').ports).toEqual(['4000:4000']);
-    expect(service('temporal-ui').ports).toEqual(['8080:8080']);
+    expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8080:8080']);
     expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
     expect(service('postgres').ports).toBeUndefined();
   });

@@ -106,12 +106,12 @@ describe('the local provider', () => {
 });
 
 describe('the health check', () => {
-  it('reads the root element the app mounts into and the assets a page needs', () => {
+  it('reads the root element the app mounts into and the assets a page needs', async () => {
     expect(rootElementIdOf("createRoot(document.getElementById('app-root')!).render(<App />)")).toBe('app-root');
     expect(rootElementIdOf(undefined)).toBe('root');
-    expect(hasElementWithId('<div class="x" id="root"></div>', 'root')).toBe(true);
-    expect(hasElementWithId('<div id="rooted"></div>', 'root')).toBe(false);
+    expect(await hasElementWithId('<div class="x" id="root"></div>', 'root')).toBe(true);
+    expect(await hasElementWithId('<div id="rooted"></div>', 'root')).toBe(false);
     const html = '<link rel="stylesheet" href="/assets/a.css"><link rel="icon" href="/favicon.ico"><script type="module" crossorigin src="/assets/a.js"></script>';
-    expect(referencedAssets(html, 'http://h:1/')).toEqual({ scripts: ['http://h:1/assets/a.js'], styles: ['http://h:1/assets/a.css'] });
+    expect(await referencedAssets(html, 'http://h:1/')).toEqual({ scripts: ['http://h:1/assets/a.js'], styles: ['http://h:1/assets/a.css'] });
   });
 });
