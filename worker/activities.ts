@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import * as buildProbe from '../activities/builds/workspace-probe';
+import { withTypedFailures } from '../activities/activity-failure';
 import { createJobActivities } from '../activities/agents/job-activities';
 import { createCheckActivities } from '../activities/codegen/check-activities';
 import { createCodegenActivities } from '../activities/codegen/codegen-activities';
@@ -47,21 +48,22 @@ export function createWorkerActivities(deps: ActivityDeps) {
   const delivery = { orm: deps.orm, config: deps.config, publisher };
   // LLM tokens go live as transient `delta` events on the job's topic (never stored one by one).
   const publishDelta = deps.publishDelta ?? ((topic: string, data: Record<string, unknown>) => publisher.publish(topic as Topic, { type: 'delta', data }));
+  // One boundary: every failure leaves an activity typed by domain/errors.ts's table.
   return {
-    agents: {
+    agents: withTypedFailures({
       ...createStackCheckActivities(deps),
       ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
       ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
       ...createDeliveryRecordActivities(deps),
       ...createProjectDeletionActivities(deps),
       ...createGithubActivities(deps),
-    },
-    builds: {
+    }),
+    builds: withTypedFailures({
       ...buildProbe,
       ...createCheckActivities({ readFiles: readFilesFrom(deps.orm, fileSets.resolve) }),
       ...createBuilderActivities(delivery),
       ...createReaperActivities(delivery),
-    },
+    }),
   };
 }
 export type WorkerActivities = ReturnType<typeof createWorkerActivities>;

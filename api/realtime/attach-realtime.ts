@@ -52,7 +52,7 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
     onReconnect: relay.resync,
     logger,
   });
-  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config));
+  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), deps.config.PREVIEW_PROVIDER);
 
   io.use(handshakeAuth(deps.tokens));
   io.on('connection', (socket) => {
