@@ -1,4 +1,5 @@
 import type { Intent } from './llm-protocol';
+import type { ProviderName } from './providers';
 import type { IntentKind, JobError, JobPlan, JobStage, JobStatus, SessionSettings, Usage } from './agents';
 
 /** path -> sha256 of the content in the blob store. Workflows pass hashes, never file contents. */
@@ -43,6 +44,8 @@ export interface SessionWorkflowInput {
   maxTurns: number;
   /** Carried across continue-as-new. */
   pending?: PendingMessage[];
+  /** Where its jobs' automatic previews run (the API's PREVIEW_PROVIDER); absent in older runs: `local`. */
+  previewProvider?: ProviderName;
 }
 
 export interface PendingMessage {
@@ -78,6 +81,8 @@ export interface JobWorkflowInput {
   content: string;
   settings: SessionSettings;
   resume?: JobCheckpoint;
+  /** Where the automatic preview of the saved version runs; absent in older runs: `local`. */
+  previewProvider?: ProviderName;
 }
 
 export interface JobOutcome {

@@ -17,6 +17,8 @@ export const JobErrorCode = z.enum([
   'llm_bad_request',
   'llm_unavailable',
   'check_failed',
+  /** A generated file or version over the storage limits (domain/versions.ts): not retried, a new call would write another. */
+  'payload_too_large',
   'approval_timeout',
   'internal',
 ]);

@@ -1,4 +1,5 @@
 import type { JobErrorCode } from './agents';
+import { GithubFailureType } from './github';
 
 /**
  * Stable error codes. The API maps each to an HTTP status in one exhaustive switch
@@ -31,8 +32,8 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * ApplicationFailure types of activities that no retry can fix, besides the request codes above.
- * A job that fails with one carries the same word as its error code (checked against JobErrorCode).
+ * Failure types a job workflow decides on itself (or takes from an activity) and ends with: its
+ * error code carries the same word (checked against JobErrorCode).
  */
 export const FailureType = {
   llmAuthFailed: 'llm_auth_failed',
@@ -80,6 +81,60 @@ export const DeliveryFailureType = {
   providerNotConfigured: 'provider_not_configured',
 } as const;
 export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];
+
+/**
+ * Every ApplicationFailure type an activity throws, and whether a retry can help (`false`: a
+ * verdict, retrying only repeats it and spends time or money). The one table behind the activity
+ * boundary (activities/activity-failure.ts turns whatever an activity threw into one of these)
+ * and the retry policies (workflows/activity-options.ts).
+ */
+export const activityFailureTypes = {
+  // AppError codes (storage, versions, bookkeeping) and MikroORM's NotFoundError (`not_found`).
+  [ErrorCode.invalidInput]: { retryable: false },
+  [ErrorCode.unauthorized]: { retryable: false },
+  [ErrorCode.forbidden]: { retryable: false },
+  [ErrorCode.notFound]: { retryable: false },
+  [ErrorCode.conflict]: { retryable: false },
+  [ErrorCode.versionConflict]: { retryable: false },
+  /** An oversized file or version: a fresh model call would write another one. */
+  [ErrorCode.payloadTooLarge]: { retryable: false },
+  [ErrorCode.rateLimited]: { retryable: true },
+  /** The database unreachable, a connection dropped. */
+  [ErrorCode.unavailable]: { retryable: true },
+  /** Anything untyped: a bug or an unknown fault, retried with backoff like any error. */
+  [ErrorCode.internal]: { retryable: true },
+  [LlmErrorType.rateLimited]: { retryable: true },
+  [LlmErrorType.unavailable]: { retryable: true },
+  [LlmErrorType.timeout]: { retryable: true },
+  [LlmErrorType.malformedOutput]: { retryable: true },
+  [LlmErrorType.authFailed]: { retryable: false },
+  [LlmErrorType.badRequest]: { retryable: false },
+  [LlmErrorType.cancelled]: { retryable: false },
+  [DeliveryFailureType.buildFailed]: { retryable: false },
+  [DeliveryFailureType.limitExceeded]: { retryable: false },
+  [DeliveryFailureType.healthCheckFailed]: { retryable: false },
+  [DeliveryFailureType.sandboxUnavailable]: { retryable: false },
+  [DeliveryFailureType.versionTooLarge]: { retryable: false },
+  [DeliveryFailureType.providerRejected]: { retryable: false },
+  [DeliveryFailureType.providerUnavailable]: { retryable: true },
+  [DeliveryFailureType.providerNotConfigured]: { retryable: false },
+  [GithubFailureType.authFailed]: { retryable: false },
+  [GithubFailureType.notFound]: { retryable: false },
+  [GithubFailureType.conflict]: { retryable: false },
+  /** Retried after the reset time the failure carries (nextRetryDelay). */
+  [GithubFailureType.rateLimited]: { retryable: true },
+  [GithubFailureType.unavailable]: { retryable: true },
+  [GithubFailureType.notConnected]: { retryable: false },
+  [GithubFailureType.unimportable]: { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+export type ActivityFailureType = keyof typeof activityFailureTypes;
+
+export const isActivityFailureType = (type: string | undefined | null): type is ActivityFailureType =>
+  type != null && Object.hasOwn(activityFailureTypes, type);
+
+/** What retry policies list as `nonRetryableErrorTypes`: the table's verdicts, nothing else. */
+export const finalActivityFailureTypes: ActivityFailureType[] = (Object.keys(activityFailureTypes) as ActivityFailureType[])
+  .filter((type) => !activityFailureTypes[type].retryable);
 
 /** The body of every error answer: `{ error: { code, message, details? } }`. */
 export interface ErrorBody {

@@ -4,6 +4,7 @@ import type { BuilderConfig, WorkerConfig } from '../domain/config';
 import { taskQueues, type TaskQueues } from '../domain/task-queues';
 import { createBuildActivities, type BuildActivities } from '../activities/builds/build-activities';
 import { createAgentActivities, type WorkerActivities } from './activities';
+import { withTypedFailures } from '../activities/activity-failure';
 import type { ForgeMetrics } from './forge-metrics';
 import { traceLlmCalls } from './llm-spans';
 import { tracingWorkerOptions } from './tracing-options';
@@ -44,7 +45,11 @@ function sharedOptions(options: WorkerRuntimeOptions, config: SharedConfig, serv
 }
 
 type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
-const measured = <T extends Activities>(set: T, metrics: ForgeMetrics | undefined): T => traceLlmCalls(metrics ? metrics.instrument(set) : set);
+/** Where the worker registers a set: one typed-failure boundary (domain/errors.ts's table), then spans and meters. */
+const measured = <T extends Activities>(set: T, metrics: ForgeMetrics | undefined): T => {
+  const typed = withTypedFailures(set as unknown as Parameters<typeof withTypedFailures>[0]) as unknown as T;
+  return traceLlmCalls(metrics ? metrics.instrument(typed) : typed);
+};
 
 export interface AgentsWorkerOptions extends WorkerRuntimeOptions {
   orm: MikroORM;

@@ -1,14 +1,13 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
-import { ErrorCode, FailureType } from '../domain/errors';
+import { finalActivityFailureTypes } from '../domain/errors';
 
 /**
  * Timeouts, retries and heartbeats of every activity, in one place. Workflows spread a preset into
- * `proxyActivities` (adding `taskQueue` for builds). A failure type listed as non-retryable is a
- * verdict, not a fault: retrying it would only repeat the same answer and spend time or money.
+ * `proxyActivities` (adding `taskQueue` for builds). Which failures are verdicts rather than faults
+ * is not decided here: every preset lists the table's (domain/errors.ts), the same types the
+ * activity boundary marks non-retryable, so the two can never disagree.
  */
-
-/** Request mistakes: the same input gets the same refusal on every attempt. */
-const requestMistakes = [ErrorCode.invalidInput, ErrorCode.unauthorized, ErrorCode.forbidden, ErrorCode.notFound];
+const nonRetryableErrorTypes = finalActivityFailureTypes;
 
 /**
  * One model call, streamed. The OpenAI client runs with `maxRetries: 0` so Temporal owns retries;
@@ -24,11 +23,11 @@ export const llmCall: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 6,
-    nonRetryableErrorTypes: [FailureType.llmAuthFailed, FailureType.llmBadRequest, FailureType.budgetExceeded, ErrorCode.invalidInput],
+    nonRetryableErrorTypes,
   },
 };
 
-/** A short, idempotent Postgres write: transient connection errors retry quickly; a conflict is final. */
+/** A short, idempotent Postgres write: transient connection errors retry quickly. */
 export const storageWrite: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
@@ -36,7 +35,7 @@ export const storageWrite: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [...requestMistakes, ErrorCode.conflict, ErrorCode.versionConflict, ErrorCode.payloadTooLarge],
+    nonRetryableErrorTypes,
   },
 };
 
@@ -53,7 +52,7 @@ export const bookkeeping: LocalActivityOptions = {
 
 /**
  * CPU-heavy work on the builds queue (compile checks, preview builds): long but heartbeating, so a
- * dead builder is noticed in 30 s; a failed check is a result for the fix loop, never retried here.
+ * dead builder is noticed in 30 s; a failed check is a result for the fix loop, not a failure.
  */
 export const build: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
@@ -63,7 +62,7 @@ export const build: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 3,
-    nonRetryableErrorTypes: [FailureType.checkFailed, ErrorCode.invalidInput],
+    nonRetryableErrorTypes,
   },
 };
 
@@ -75,7 +74,7 @@ export const providerCall: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5 minutes',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [...requestMistakes, ErrorCode.conflict],
+    nonRetryableErrorTypes,
   },
 };
 

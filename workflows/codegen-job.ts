@@ -23,7 +23,7 @@ import type { createCheckActivities } from '../activities/codegen/check-activiti
 import type { createBuildChannelActivities } from '../activities/deployments/build-channel-activities';
 import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
-import { jobFailure, toJobError } from './codegen/job-failure';
+import { jobFailure, spentUsageOf, toJobError } from './codegen/job-failure';
 import { jobReporter } from './codegen/job-reporter';
 import { mapLimited } from './codegen/map-limited';
 import { previewWorkflow } from './preview';
@@ -216,6 +216,8 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       throw err;
     }
     const error = toJobError(err);
+    const spent = spentUsageOf(err);
+    if (spent) usage = addUsage(usage, spent);
     await finish('failed', null, error);
     throw jobFailure(error.code, error.message, error.details);
   }
@@ -236,7 +238,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const previewId = uuid4();
     await startChild(previewWorkflow, {
       workflowId: previewWorkflowId(previewId),
-      args: [{ previewId, projectId: input.projectId, organizationId: input.organizationId, version, requestedBy: null }],
+      args: [{ previewId, projectId: input.projectId, organizationId: input.organizationId, version, requestedBy: null, provider: input.previewProvider }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `Preview of version ${version} saved by job ${jobId}`,
       typedSearchAttributes: [

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -34,7 +35,10 @@ const ended = (status: PreviewStatus) => status === 'failed' || status === 'dest
  * compensation in a non-cancellable scope), so a preview never outlives its workflow.
  */
 export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<PreviewOutcome> {
-  const input = PreviewWorkflowInput.parse(raw);
+  // Bad input is a failed workflow, not a workflow task that throws on every retry forever.
+  const parsed = PreviewWorkflowInput.safeParse(raw);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid preview input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, ErrorCode.invalidInput);
+  const input = parsed.data;
   const { previewId, organizationId, provider } = input;
   const topic = topicFor('preview', previewId);
   const resource = previewResourceName(previewId);
@@ -46,6 +50,8 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
   let state: PreviewState = { status: 'pending', url: null, expiresAt: null };
   let ttlSeconds = input.ttlSeconds;
   let deleted = false;
+  /** Set once the preview heads for its end (expired, deleted or failed): no extend may start after it. */
+  let ending = false;
   const pipeline = new CancellationScope();
 
   // Keys from the run and a counter: replay-stable, so a retried report writes each event once.
@@ -74,7 +80,12 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
       await report({ expiresAt, ttlSeconds }, 'preview.extended', { expiresAt, ttlSeconds });
       return state;
     },
-    { validator: (_args) => void (state.status !== 'live' && conflict(`Only a live preview can be extended; this one is ${state.status}`)) },
+    {
+      validator: (_args) => {
+        if (ending || deleted) conflict('This preview is being removed');
+        if (state.status !== 'live') conflict(`Only a live preview can be extended; this one is ${state.status}`);
+      },
+    },
   );
   setHandler(
     destroyPreviewUpdate,
@@ -114,8 +125,14 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     outcome = isCancellation(err) || deleted ? { status: 'destroyed', reason: 'deleted' } : { status: 'failed', ...deliveryFailure(err) };
   }
 
+  ending = true;
+  let extendsFirst = false;
   // Compensation: runs even when the workflow itself is being cancelled.
   await CancellationScope.nonCancellable(async () => {
+    // An extend accepted before the end finishes its write first, so `destroyed` is the last word
+    // (patched: a run that ended before this waited only after its compensation).
+    extendsFirst = patched('preview-extend-finishes-before-end');
+    if (extendsFirst) await condition(allHandlersFinished);
     setCurrentDetails(`**${outcome.status}**: removing what was started`);
     if (started) await compensate(`remove ${resource}`, () => calls.removeResource({ organizationId, provider, resource }));
     if (built) await compensate('remove the build', () => builder.removeBuild({ buildId: previewId }));
@@ -128,8 +145,7 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
       await report({ status: 'destroyed', url: null, expiresAt: null }, 'preview.status', { reason: outcome.reason });
     }
   });
-  // An extend that arrived at the very end still finishes its write before the run closes.
-  await condition(allHandlersFinished);
+  if (!extendsFirst) await condition(allHandlersFinished);
   return outcome;
 }
 

@@ -11,3 +11,5 @@ import type { JobRef } from '../domain/agent-workflows';
 export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorId: string; tokenBudget?: number }]>('sendMessage');
 /** Ends the session once its queued messages have run. */
 export const closeSessionSignal = defineSignal('close');
+/** Drops a message still waiting in the queue; its job ends `cancelled` without running. */
+export const cancelQueuedMessageUpdate = defineUpdate<JobRef, [JobRef]>('cancelQueuedMessage');

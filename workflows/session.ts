@@ -1,6 +1,9 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
+  ChildWorkflowFailure,
   condition,
   continueAsNew,
   executeChild,
@@ -21,8 +24,7 @@ import type { createJobActivities } from '../activities/agents/job-activities';
 import { bookkeeping, storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
 import { jobSearchAttributes } from './job-search-attributes';
-
-import { closeSessionSignal, sendMessageUpdate } from './session-signals';
+import { cancelQueuedMessageUpdate, closeSessionSignal, sendMessageUpdate } from './session-signals';
 
 /** The session's settings with the job's budget lowered to the organization's cap (only arguments change: replay-safe). */
 const withCap = (settings: SessionSettings, cap: number | undefined): SessionSettings =>
@@ -40,6 +42,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   const pending: Array<PendingMessage & { recorded: boolean }> = (input.pending ?? []).map((m) => ({ ...m, recorded: true }));
   let closed = false;
   let turns = 0;
+  /** The job running as a child now: no longer cancellable through the queue. */
+  let running: string | null = null;
+  const drop = (jobId: string) => {
+    const at = pending.findIndex((m) => m.jobId === jobId);
+    if (at >= 0) pending.splice(at, 1);
+  };
 
   setHandler(closeSessionSignal, () => { closed = true; });
   setHandler(
@@ -57,7 +65,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       // The job row as a local activity: the update answers within the workflow task that accepted
       // it, with no activity task round trip (POST /sessions/:id/messages waits for this).
       const record = patched('session-local-create-job') ? localJobs.createJob : jobs.createJob;
-      await record({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId });
+      try {
+        await record({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId });
+      } catch (err) {
+        // Never recorded: it must not stay first in the queue, blocking every later message.
+        drop(message.jobId);
+        throw err;
+      }
       message.recorded = true;
       return { jobId: message.jobId };
     },
@@ -69,41 +83,77 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       },
     },
   );
+  setHandler(
+    cancelQueuedMessageUpdate,
+    async ({ jobId }) => {
+      drop(jobId);
+      await jobs.reportJob({ jobId, patch: { status: 'cancelled', error: null }, events: [{ type: 'job.finished', data: { status: 'cancelled', resultVersion: null, error: null }, key: `queue-cancelled:${jobId}` }] });
+      return { jobId };
+    },
+    {
+      validator: ({ jobId }) => {
+        if (!pending.some((m) => m.jobId === jobId && m.recorded) || running === jobId) {
+          throw ApplicationFailure.nonRetryable('This message is not waiting in the queue', ErrorCode.conflict);
+        }
+      },
+    },
+  );
 
-  while (true) {
-    setCurrentDetails(`open · ${pending.length} queued · ${turns} turns this run`);
-    const ready = () => pending[0]?.recorded === true;
-    await condition(() => ready() || closed, input.idleTimeoutSeconds * 1000);
-    if (!ready()) {
-      // Idle or closed with nothing queued: refuse new messages, let in-flight updates finish, close.
-      closed = true;
-      await condition(allHandlersFinished);
-      if (!ready()) break;
+  try {
+    await runQueue();
+  } catch (err) {
+    // An operator's cancel: the session still ends closed, in a scope the cancellation cannot reach.
+    if (CancellationScope.current().consideredCancelled && patched('session-closes-on-cancel')) {
+      await CancellationScope.nonCancellable(() => jobs.closeSession({ sessionId: input.sessionId }));
     }
-    const next = pending[0]!;
-    try {
-      // An activity task, not a local activity: idempotent after the API's write, and it must not
-      // hold open the workflow task whose completion answers the update that queued this message.
-      if (next.rowPending) await jobs.createJob({ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, content: next.content, actorId: next.actorId });
-      await executeChild(codegenJobWorkflow, {
-        workflowId: jobWorkflowId(next.jobId),
-        args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: withCap(input.settings, next.tokenBudget) }],
-        staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        typedSearchAttributes: jobSearchAttributes(input),
-      });
-    } catch {
-      // A failed or cancelled job has recorded its own outcome (a row that could not be written even
-      // after the activity's retries has no job to run); the session moves on to the next message.
-    }
-    pending.shift();
-    turns++;
-    // A closing session drains what it accepted in this run; continuing as new would drop `closed`.
-    if (closed) continue;
-    if ((workflowInfo().continueAsNewSuggested || turns >= input.maxTurns) && pending.every((m) => m.recorded)) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof sessionWorkflow>({ ...input, pending: pending.map(({ recorded: _, ...m }) => m) });
-    }
+    throw err;
   }
   await jobs.closeSession({ sessionId: input.sessionId });
+
+  async function runQueue(): Promise<void> {
+    while (true) {
+      setCurrentDetails(`open · ${pending.length} queued · ${turns} turns this run`);
+      const ready = () => pending[0]?.recorded === true;
+      await condition(() => ready() || closed, input.idleTimeoutSeconds * 1000);
+      if (!ready()) {
+        // Idle or closed with nothing queued: refuse new messages, let in-flight updates finish, close.
+        closed = true;
+        await condition(allHandlersFinished);
+        if (!ready()) break;
+      }
+      const next = pending[0]!;
+      running = next.jobId;
+      try {
+        // An activity task, not a local activity: idempotent after the API's write, and it must not
+        // hold open the workflow task whose completion answers the update that queued this message.
+        if (next.rowPending) await jobs.createJob({ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, content: next.content, actorId: next.actorId });
+        await executeChild(codegenJobWorkflow, {
+          workflowId: jobWorkflowId(next.jobId),
+          args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: withCap(input.settings, next.tokenBudget), previewProvider: input.previewProvider }],
+          staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          typedSearchAttributes: jobSearchAttributes(input),
+        });
+      } catch (err) {
+        // A failed or cancelled job has recorded its own outcome (a row that could not be written even
+        // after the activity's retries has no job to run); the session moves on to the next message.
+        // The session's own cancellation ends the session (above).
+        if (CancellationScope.current().consideredCancelled) throw err;
+        const notStarted = !(err instanceof ActivityFailure) && !(err instanceof ChildWorkflowFailure);
+        if (notStarted && patched('session-records-unstarted-job')) {
+          // The child never started (its id taken): nothing else will record the job's end.
+          await jobs.reportJob({ jobId: next.jobId, patch: { status: 'failed', error: { code: 'internal', message: `The job could not start: ${(err as Error).message}` } }, events: [] });
+        }
+      }
+      running = null;
+      drop(next.jobId);
+      turns++;
+      // A closing session drains what it accepted in this run; continuing as new would drop `closed`.
+      if (closed) continue;
+      if ((workflowInfo().continueAsNewSuggested || turns >= input.maxTurns) && pending.every((m) => m.recorded)) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof sessionWorkflow>({ ...input, pending: pending.map(({ recorded: _, ...m }) => m) });
+      }
+    }
+  }
 }

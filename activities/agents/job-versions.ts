@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApplicationFailure } from '@temporalio/common';
 import type { FileHashes, FileSet } from '../../domain/agent-workflows';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { Project } from '../../db/entities/index';
@@ -40,11 +39,8 @@ const MAX_REBASES = 5;
  * differently is a version_conflict, which fails the job without writing anything.
  */
 export async function saveJobVersion(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
-  try {
-    return await saveOrRebase(em, input, reader);
-  } catch (err) {
-    throw asFailure(err);
-  }
+  // A version_conflict (AppError) is a verdict: the activity boundary makes it non-retryable.
+  return saveOrRebase(em, input, reader);
 }
 
 async function saveOrRebase(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
@@ -89,12 +85,4 @@ export function rebase(base: FileHashes, mine: FileHashes, head: FileHashes): Fi
     throw new AppError(ErrorCode.versionConflict, `The project changed while the job ran, and these files were changed on both sides: ${conflicts.join(', ')}`, { paths: conflicts });
   }
   return merged;
-}
-
-/** A conflict is a verdict (non-retryable); anything else (a dropped connection) stays retryable. */
-function asFailure(err: unknown): unknown {
-  if (err instanceof AppError && err.code === ErrorCode.versionConflict) {
-    return ApplicationFailure.create({ type: ErrorCode.versionConflict, message: err.message, nonRetryable: true, details: [err.details] });
-  }
-  return err;
 }

@@ -15,6 +15,7 @@ import { createConversationLoader } from '../agents/conversation';
 import { modelForRole, structuredCompletion } from '../llm/index';
 import { createFileSetResolver, type ResolveFiles } from '../agents/file-sets';
 import { storageFor } from '../storage/index';
+import { createAttemptUsage } from './attempt-usage';
 import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
 
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -64,11 +65,13 @@ export function createCodegenActivities(deps: CodegenDeps) {
    * sent its first token yet (or a stream that stalls) sends none: beat on a timer so a cancelled
    * job aborts its model call within a heartbeat interval. Stalls are the idle timer's job, not this one's.
    */
-  const beating = async <T>(run: () => Promise<T>): Promise<T> => {
+  const charged = createAttemptUsage(deps.orm);
+  const beating = async <T extends { usage: Usage }>(run: () => Promise<T>): Promise<T> => {
     const context = Context.current();
     const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      return await run();
+      // Tokens of a failed attempt still count (attempt-usage.ts).
+      return await charged(run);
     } finally {
       clearInterval(timer);
     }

@@ -2,6 +2,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { z } from 'zod';
 import { addUsage, emptyUsage, type Usage } from '../../domain/agents';
 import { CONTINUE_PROMPT, LlmOutputError } from '../../domain/llm-protocol';
+import { meterReply } from './usage-meter';
 
 /**
  * The conversation loop around single model calls ("rounds"): a reply cut by the length limit is
@@ -76,6 +77,7 @@ export async function runRounds(round: Round, messages: readonly ChatCompletionM
   for (;;) {
     const result = await round(text ? [...conversation, { role: 'assistant', content: text }, { role: 'user', content: CONTINUE_PROMPT }] : conversation);
     usage = addUsage(usage, result.usage);
+    meterReply(result.usage);
     text += result.text;
     if (result.finishReason === 'length') {
       if (++continuations > maxContinuations) throw new LlmOutputError('truncated', `The reply was still cut off by the length limit after ${maxContinuations} continuations`);

@@ -4,13 +4,14 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { SessionSettings, type JobDto } from '../../domain/agents';
 import { conflict } from '../../domain/errors';
 import type { LlmPrices } from '../../domain/llm-pricing';
+import type { ProviderName } from '../../domain/providers';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { idempotentId } from '../../db/idempotent-id';
 import { recordAudit } from '../../db/repositories/audit';
 import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
-import { sendMessageUpdate } from '../../workflows/session-signals';
+import { cancelQueuedMessageUpdate, sendMessageUpdate } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { jobSearchAttributes } from '../../workflows/job-search-attributes';
 import type { QuotaGuard } from '../quotas/quota-guard';
@@ -34,7 +35,7 @@ const updateIdOf = (ctx: CommandContext, action: string) =>
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
  * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
  */
-export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices, quotas: QuotaGuard) {
+export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices, quotas: QuotaGuard, previewProvider: ProviderName) {
   const audit = (ctx: CommandContext, job: AgentJob, action: string, details?: Record<string, unknown>) => {
     recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
     return ctx.em.flush();
@@ -76,8 +77,12 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
     async cancel(ctx: CommandContext, jobId: string): Promise<JobDto> {
       const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
       if (['completed', 'failed', 'cancelled'].includes(job.status)) throw conflict(`This job is already ${job.status}`);
-      await asCommand('This job is no longer running', () => temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel());
+      // A message still waiting in its session's queue is dropped there; one that started meanwhile is cancelled as a job.
+      const dropped = job.status === 'queued' && await temporal.workflow.getHandle(sessionWorkflowId(job.sessionId))
+        .executeUpdate(cancelQueuedMessageUpdate, { args: [{ jobId }] }).then(() => true, () => false);
+      if (!dropped) await asCommand('This job is no longer running', () => temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel());
       await audit(ctx, job, 'job.cancel');
+      await ctx.em.refresh(job);
       return toJobDto(job, prices);
     },
 
@@ -88,25 +93,39 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
       await previousRunClosed(temporal, jobWorkflowId(job.id));
       // A retry starts a job again: the same quotas as a new message (its own row is finished, so not counted).
-      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, (tokenCap) => startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
-        workflowId: jobWorkflowId(job.id),
-        taskQueue: agentsQueue,
-        // The closed run stays in history; a running one makes this start fail instead of doubling the job.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        staticSummary: `Retry of codegen job ${job.id}`,
-        typedSearchAttributes: jobSearchAttributes(job),
-        args: [{
-          jobId: job.id,
-          sessionId: job.sessionId,
-          projectId: job.projectId,
-          organizationId: job.organizationId,
-          actorId: ctx.userId,
-          content: job.content,
-          settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
-          resume: job.checkpoint ?? undefined,
-        }],
-      })), job.id);
-      Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
+      // `queued` is written before the start: once started, the new run owns the row and may
+      // already have written `running` by the time the start call returns.
+      const before = { status: job.status, error: job.error, finishedAt: job.finishedAt, resultVersion: job.resultVersion };
+      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, async (tokenCap) => {
+        Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
+        await ctx.em.flush();
+        try {
+          await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
+            workflowId: jobWorkflowId(job.id),
+            taskQueue: agentsQueue,
+            // The closed run stays in history; a running one makes this start fail instead of doubling the job.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            staticSummary: `Retry of codegen job ${job.id}`,
+            typedSearchAttributes: jobSearchAttributes(job),
+            args: [{
+              jobId: job.id,
+              sessionId: job.sessionId,
+              projectId: job.projectId,
+              organizationId: job.organizationId,
+              actorId: ctx.userId,
+              content: job.content,
+              settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
+              resume: job.checkpoint ?? undefined,
+              previewProvider,
+            }],
+          }));
+        } catch (err) {
+          // Nothing started: the row tells the truth again.
+          Object.assign(job, before);
+          await ctx.em.flush();
+          throw err;
+        }
+      });
       await audit(ctx, job, 'job.retry');
       return toJobDto(job, prices);
     },

@@ -55,7 +55,7 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
     onReconnect: relay.resync,
     logger,
   });
-  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)));
+  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)), deps.config.PREVIEW_PROVIDER);
 
   io.use(handshakeAuth(deps.tokens));
   io.use(connectionCap(deps.config.SOCKET_MAX_CONNECTIONS_PER_USER));

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { Deployment, ProviderConfig } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import { findLiveDeployment, requireDeployment } from '../../db/repositories/deliveries';
 import { listProjectDeployments } from '../../db/repositories/project-lists';
 import { requireProject } from '../../db/repositories/projects';
 import { findVersion } from '../../db/repositories/versions';
-import { CreateDeploymentBody, DeploymentDto, DeploymentParams, type DeploymentWorkflowInput } from '../../domain/deployments';
-import { conflict } from '../../domain/errors';
+import { activeDeploymentStatuses, CreateDeploymentBody, DeploymentDto, DeploymentParams, type DeploymentWorkflowInput } from '../../domain/deployments';
+import { conflict, ErrorCode } from '../../domain/errors';
 import { Page, PageQuery } from '../../domain/pagination';
 import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
@@ -20,6 +23,45 @@ import { defineRoute } from '../http/route';
 import { refuseWhileDeleting } from '../projects/project-deletion';
 import { quotaPolicyFrom } from '../../domain/quotas';
 import { createQuotaGuard } from '../quotas/quota-guard';
+
+/**
+ * One deployment per project at a time (two rolling out at once would race for the live slot and
+ * roll back to each other): a start while one is in progress is a 409 naming it. The partial
+ * unique index `deployments_one_active_per_project` settles two starts racing past the check.
+ * A row still active whose workflow has ended (terminated by an operator, or cancelled before
+ * deployments recorded their cancel) would block the project forever: it is marked failed instead.
+ */
+async function flushOneActive(em: EntityManager, temporal: Client, projectId: string): Promise<void> {
+  const busy = () => em.fork().findOne(Deployment, { projectId, status: { $in: [...activeDeploymentStatuses] } }, { fields: ['id', 'status', 'createdAt'] });
+  const refuse = (active: { id: string; status: string } | null) =>
+    conflict(`A deployment of this project is already in progress${active ? ` (${active.id}, ${active.status})` : ''}: wait for it to end`, active ? { deploymentId: active.id } : undefined);
+  const active = await busy();
+  if (active) {
+    if (!(await workflowEnded(temporal, deployWorkflowId(active.id), active.createdAt))) throw refuse(active);
+    await em.fork().nativeUpdate(Deployment, { id: active.id, status: active.status }, {
+      status: 'failed',
+      error: { code: ErrorCode.internal, message: 'Its workflow ended without recording an outcome' },
+    });
+  }
+  try {
+    await em.flush();
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) throw refuse(await busy());
+    throw err;
+  }
+}
+
+/** A row is recorded just before its workflow starts: a workflow not found counts as ended only once that moment is long past. */
+const START_GRACE_MS = 60_000;
+
+async function workflowEnded(temporal: Client, workflowId: string, recordedAt: Date): Promise<boolean> {
+  try {
+    return (await temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return Date.now() - recordedAt.getTime() > START_GRACE_MS;
+    throw err;
+  }
+}
 
 export const deploymentRoutes = (deps: AppDeps) => {
   const quotas = createQuotaGuard(quotaPolicyFrom(deps.config));
@@ -69,8 +111,8 @@ export const deploymentRoutes = (deps: AppDeps) => {
         requestedBy: userId,
       });
       recordAudit(req.em, { actorId: userId, organizationId, action: 'deployment.create', targetType: 'deployment', targetId: deployment.id, ip: req.ip, details: { projectId: project.id, version: body.version, provider: body.provider } });
-      // Counted and recorded under the organization's quota lock.
-      await quotas.admitDelivery(req.em, organizationId, 'deployment', () => req.em.flush());
+      // Counted and recorded under the organization's quota lock; one deployment per project at a time.
+      await quotas.admitDelivery(req.em, organizationId, 'deployment', () => flushOneActive(req.em, deps.temporal, project.id));
       await startDelivery(req.em, deployment, () => deps.temporal.workflow.start<typeof deploymentWorkflow>('deploymentWorkflow', {
         workflowId: deployWorkflowId(deployment.id),
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,

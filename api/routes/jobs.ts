@@ -17,7 +17,7 @@ const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.u
 
 export const jobRoutes = ({ temporal, config }: AppDeps) => {
   const prices = pricesFrom(config);
-  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices, createQuotaGuard(quotaPolicyFrom(config)));
+  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices, createQuotaGuard(quotaPolicyFrom(config)), config.PREVIEW_PROVIDER);
   const command = (path: string, summary: string, run: (req: Request, jobId: string, body: any) => Promise<JobDto>, body?: z.ZodType) =>
     defineRoute({
       method: 'post',

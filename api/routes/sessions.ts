@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateSessionBody, emptyUsage, JobDto, SendMessageBody, SessionDto, SessionSettings, SessionWithJobs } from '../../domain/agents';
 import { TranscriptEntryDto, TranscriptQuery } from '../../domain/conversation';
 import { Page, PageQuery } from '../../domain/pagination';
+import { AppError, ErrorCode } from '../../domain/errors';
 import { ProjectParams } from '../../domain/projects';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { pricesFrom } from '../../domain/llm-pricing';
@@ -23,6 +24,7 @@ import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import { idempotentId } from '../../db/idempotent-id';
 import { startOnce } from '../agents/start-once';
+import { knownError } from '../middleware/error-handler';
 import { quotaPolicyFrom } from '../../domain/quotas';
 import { createQuotaGuard } from '../quotas/quota-guard';
 
@@ -32,7 +34,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const prices = pricesFrom(config);
   const quotas = createQuotaGuard(quotaPolicyFrom(config));
-  const commands = createAgentCommands(temporal, queues.agents, prices, quotas);
+  const commands = createAgentCommands(temporal, queues.agents, prices, quotas, config.PREVIEW_PROVIDER);
   return [
     defineRoute({
       method: 'post',
@@ -69,25 +71,35 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
         });
         if (!existing) recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
         await req.em.flush();
-        await startOnce<typeof sessionWorkflow>(temporal, 'sessionWorkflow', {
-          workflowId: sessionWorkflowId(session.id),
-          taskQueue: queues.agents,
-          staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
-          typedSearchAttributes: [
-            { key: ForgeOrgId, value: session.organizationId },
-            { key: ForgeProjectId, value: project.id },
-            { key: ForgeSessionId, value: session.id },
-            { key: ForgeJobType, value: 'session' },
-          ],
-          args: [{
-            sessionId: session.id,
-            projectId: project.id,
-            organizationId: session.organizationId,
-            settings,
-            idleTimeoutSeconds: config.SESSION_IDLE_SECONDS,
-            maxTurns: config.SESSION_MAX_TURNS,
-          }],
-        });
+        try {
+          await startOnce<typeof sessionWorkflow>(temporal, 'sessionWorkflow', {
+            workflowId: sessionWorkflowId(session.id),
+            taskQueue: queues.agents,
+            staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
+            typedSearchAttributes: [
+              { key: ForgeOrgId, value: session.organizationId },
+              { key: ForgeProjectId, value: project.id },
+              { key: ForgeSessionId, value: session.id },
+              { key: ForgeJobType, value: 'session' },
+            ],
+            args: [{
+              sessionId: session.id,
+              projectId: project.id,
+              organizationId: session.organizationId,
+              settings,
+              idleTimeoutSeconds: config.SESSION_IDLE_SECONDS,
+              maxTurns: config.SESSION_MAX_TURNS,
+              previewProvider: config.PREVIEW_PROVIDER,
+            }],
+          });
+        } catch (err) {
+          // No workflow will ever take its messages: the row must not stay `open`.
+          session.status = 'closed';
+          await req.em.flush();
+          req.log?.warn({ err }, 'session workflow start failed');
+          // Temporal unreachable is already typed (503 temporal_unavailable); anything else is the service's fault too.
+          throw knownError(err) ?? new AppError(ErrorCode.unavailable, 'The workflow service is unavailable: try again shortly');
+        }
         return toSessionDto(session, prices);
       },
     }),

@@ -29,6 +29,7 @@ const startWorker = async (name: string) => {
   const worker = await spawnWorker({
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
     TEMPORAL_TASK_QUEUE_PREFIX: stack.taskQueuePrefix,
     OPENAI_BASE_URL: stack.model.url,
     OPENAI_API_KEY: 'test-key',

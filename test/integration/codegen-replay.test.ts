@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import '../support/quiet-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTracing } from '../../telemetry/tracing';
 import { tracingWorkerOptions } from '../../worker/tracing-options';
@@ -9,16 +10,14 @@ import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, 
 
 /**
  * Determinism guard: histories of real runs (test/replay-histories/, re-recorded only by
- * scripts/record-histories.ts) replay against today's workflow code. A change that would break
- * jobs and sessions already running in production (a reordered, added or removed activity, timer
+ * scripts/record-histories.ts) replay against today's workflow code: sessions and jobs, previews,
+ * deployments and the reaper. A change that would break workflows already running in production (a reordered, added or removed activity, timer
  * or child) fails here instead; such a change needs `patched()` or a new workflow type.
  */
 
 const names = Object.keys(recordedHistories) as RecordedHistory[];
 const histories = Object.fromEntries(names.map((name) => [name, loadRecordedHistory(name)])) as Record<RecordedHistory, ReturnType<typeof loadRecordedHistory>>;
 
-// Replay workers log every state change at INFO; only warnings matter here.
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let workflowBundle: WorkflowBundle;
 beforeAll(async () => { workflowBundle = (await loadWorkflowBundle()).bundle; });
@@ -75,6 +74,16 @@ describe('recorded workflow histories', () => {
     // Same session, same stages: fewer than half the workflow tasks and events of the old sequence.
     expect(workflowTasks(histories.fullJob) * 2).toBeLessThan(workflowTasks(histories.fullJobBeforeLean));
     expect((histories.fullJob.events ?? []).length * 1.5).toBeLessThan((histories.fullJobBeforeLean.events ?? []).length);
+  });
+
+  it('cover the delivery workflows: a preview\'s lifetime, a deployment live, rolled back and cancelled, a reaper sweep', () => {
+    expect(scheduledActivities(histories.preview)).toEqual(expect.arrayContaining(['buildVersion', 'startPreviewServer', 'checkHealth', 'removeResource', 'removeBuild']));
+    expect(acceptedUpdates(histories.preview)).toEqual(['extendPreview', 'destroyPreview']);
+    expect(scheduledActivities(histories.deployment)).toEqual(expect.arrayContaining(['deployRelease', 'checkHealth', 'promoteDeployment', 'destroyRelease']));
+    expect(scheduledActivities(histories.deploymentRolledBack)).toContain('rollbackRelease');
+    expect(scheduledActivities(histories.deploymentCancelled)).toEqual(expect.arrayContaining(['deployRelease', 'removeResource', 'removeBuild']));
+    expect(scheduledActivities(histories.deploymentCancelled)).not.toContain('promoteDeployment');
+    expect(scheduledActivities(histories.reaper)).toEqual(['reapOrphanedResources']);
   });
 
   it('catch a workflow change that breaks replay', async () => {

@@ -22,7 +22,7 @@ afterAll(async () => stack?.close());
 
 /** The Temporal CLI against the run's server, as an operator types it. */
 const temporalCli = async (...args: string[]) =>
-  (await promisify(execFile)(temporalBinary, [...args, '--address', inject('temporalAddress')], { encoding: 'utf8' })).stdout;
+  (await promisify(execFile)(temporalBinary, [...args, '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace')], { encoding: 'utf8' })).stdout;
 
 const versionNumbers = async (projectId: string) =>
   (await stack.app.call('GET', `/projects/${projectId}/versions`, { token: stack.roles.viewer.token })).body.items.map((v: { number: number }) => v.number);

@@ -7,6 +7,7 @@ import { themeOf } from '../../scripts/model-server/app-theme';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
 import type { WorkerBuild } from '../../worker/versioning';
 import type { Tracing } from '../../telemetry/tracing';
+import { endRunningWorkflows } from './leftover-workflows';
 import { llmConfigFor, startModelServer, type ModelServer } from './model-server';
 import { createProject, saveVersion } from './projects';
 import { seedRoleMatrix } from './seed';
@@ -116,6 +117,7 @@ export async function startCodegenStack(options: CodegenStackOptions = {}): Prom
       }
     },
     close: async () => {
+      await endRunningWorkflows(env.client, queues.agents);
       await stack.workers?.stop().catch(() => undefined);
       await Promise.allSettled([app.close(), model.close()]);
       await env.close();

@@ -9,6 +9,7 @@ import type { WorkerConfig } from '../../domain/config';
 import { TaskQueue } from '../../domain/task-queues';
 import { createLocalProvider } from '../../activities/providers/local-provider';
 import { createWorkerActivities } from '../../worker/activities';
+import { endRunningWorkflows } from './leftover-workflows';
 import { createProject, saveVersion, type FileInput } from './projects';
 import { seedRoleMatrix } from './seed';
 import { startTestApp, type TestApp } from './test-app';
@@ -97,6 +98,7 @@ export async function startDeliveryStack(options: DeliveryStackOptions = {}): Pr
     waitForPreview: (id, until, timeoutMs = 150_000) => poll(`/previews/${id}`, until, timeoutMs),
     waitForDeployment: (id, until, timeoutMs = 150_000) => poll(`/deployments/${id}`, until, timeoutMs),
     close: async () => {
+      await endRunningWorkflows(env.client, queues.agents);
       await stack.workers?.stop().catch(() => undefined);
       // Whatever a failed test left serving: stop it, so no server outlives the run.
       const local = createLocalProvider({ dir: join(buildsDir, 'local-servers'), sandbox: 'none', memoryMb: 64 });

@@ -6,6 +6,8 @@ import { historyFromJson } from './history-json';
  * The workflow histories checked in under test/replay-histories/, in Temporal's JSON history
  * format (what `temporal workflow show --output json` writes and the Web UI downloads). The named
  * ones are recorded by scripts/record-histories.ts; any other .json there is replayed as well.
+ * The delivery workflows' histories come from runs with faked activities: the workflow's commands
+ * are what replay checks, and faked activities let each branch be recorded on purpose.
  */
 export const recordedHistories = {
   /** A session with two messages, closed at the end. */
@@ -27,6 +29,16 @@ export const recordedHistories = {
    * job row (a local activity) before answering. Not re-recorded.
    */
   sessionBeforeQueuedAnswer: 'session.before-queued-answer.json',
+  /** A preview built, started, checked, extended and deleted (activities faked). */
+  preview: 'preview.json',
+  /** A deployment promoted over a live one, which it frees. */
+  deployment: 'deployment.json',
+  /** A deployment whose health check failed, rolled back to the live one. */
+  deploymentRolledBack: 'deployment-rolled-back.json',
+  /** A deployment cancelled while deploying: what it created removed, the row `failed`. */
+  deploymentCancelled: 'deployment-cancelled.json',
+  /** One sweep of the preview reaper. */
+  reaper: 'preview-reaper.json',
 } as const;
 
 export type RecordedHistory = keyof typeof recordedHistories;

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { builderLaunch } from '../../scripts/stack/builder-launch';
 import { repoRoot } from '../../scripts/stack/paths';
 import { isAlive, spawnService } from '../../scripts/stack/service-process';
@@ -25,7 +26,7 @@ export interface SpawnedWorker {
  */
 export function spawnWorker(env: Record<string, string>, name = 'worker'): Promise<SpawnedWorker> {
   // Only what it is given (nothing of the developer's environment); info: the readiness line's level.
-  const full = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env };
+  const full = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', TEMPORAL_NAMESPACE: inject('temporalNamespace'), ...env };
   return spawnProcess(name, { command: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'], env: full }, 'worker polling');
 }
 
@@ -34,7 +35,7 @@ export function spawnWorker(env: Record<string, string>, name = 'worker'): Promi
  * its allowlisted variables, `.data/` hidden. Pass it secrets to check that it drops them.
  */
 export function spawnBuilder(env: Record<string, string>, name = 'builder'): Promise<SpawnedWorker> {
-  const launch = builderLaunch({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env }, repoRoot);
+  const launch = builderLaunch({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', TEMPORAL_NAMESPACE: inject('temporalNamespace'), ...env }, repoRoot);
   return spawnProcess(name, launch, 'builder polling');
 }
 

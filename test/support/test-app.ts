@@ -35,6 +35,10 @@ export interface TestAppOptions {
   lazyTemporal?: boolean;
 }
 
+/** The run's namespace on the run's server; a test's own Temporal server has only `default`. */
+export const testNamespaceFor = (address: string | undefined) =>
+  address === undefined || address === inject('temporalAddress') ? inject('temporalNamespace') : 'default';
+
 export const testSecret = 'test-secret-test-secret-test-secret-0123456789';
 
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
@@ -43,6 +47,7 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: testNamespaceFor(overrides.TEMPORAL_ADDRESS),
     JWT_SECRET: testSecret,
     AUTH_RATE_LIMIT: '1000',
     // The fake provider APIs listen on loopback over http.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import './quiet-runtime';
 import { inject } from 'vitest';
 import { initOrm, type MikroORM } from '../../db/orm';
 import { BuilderConfig, parseWorkerConfig, type WorkerConfig } from '../../domain/config';
@@ -11,9 +12,8 @@ import { loadWorkflowBundle, type LoadedBundle } from '../../worker/workflow-bun
 import { runWorkers } from '../../worker/run-workers';
 import type { WorkerBuild } from '../../worker/versioning';
 import type { Tracing } from '../../telemetry/tracing';
+import { testNamespaceFor } from './test-app';
 
-// The SDK logs every worker state change at INFO; tests only need its warnings.
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /**
  * What an integration test needs to run workflows for real: the run's database, a worker-side
@@ -32,6 +32,7 @@ export function testWorkerConfig(overrides: Partial<Record<keyof WorkerConfig, s
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: testNamespaceFor(overrides.TEMPORAL_ADDRESS),
     ...overrides,
   });
 }

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
-import { JobErrorCode, type JobError } from '../../domain/agents';
+import { JobErrorCode, Usage, type JobError } from '../../domain/agents';
 
 /** A job stop the workflow decides on itself (budget, loop, check) carries its JobErrorCode as the failure type. */
 export const jobFailure = (code: JobErrorCode, message: string, details?: unknown) =>
@@ -16,4 +16,12 @@ export function toJobError(err: unknown): JobError {
     if (cause.type?.startsWith('llm_')) return { code: 'llm_unavailable', message: `The model did not answer: ${cause.message}` };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : 'The job stopped unexpectedly' };
+}
+
+/** Tokens a failed model-calling activity spent over all its attempts (activities/codegen/attempt-usage.ts), if it says. */
+export function spentUsageOf(err: unknown): Usage | null {
+  const cause = err instanceof ActivityFailure ? err.cause : null;
+  if (!(cause instanceof ApplicationFailure)) return null;
+  const parsed = Usage.safeParse((cause.details?.[0] as { spentUsage?: unknown } | undefined)?.spentUsage);
+  return parsed.success ? parsed.data : null;
 }
