@@ -56,9 +56,12 @@ export function defineRoute<P extends Schema, Q extends Schema, B extends Schema
 
 function parsePart(schema: Schema, value: unknown, where: 'params' | 'query' | 'body'): unknown {
   if (!schema) return undefined;
-  assertStorableText(value, where);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
-  if (result.success) return result.data;
+  // The schema's own refinements speak first (a path's rules name a NUL); what passes them must still be storable.
+  if (result.success) {
+    assertStorableText(result.data, where);
+    return result.data;
+  }
   const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
   throw new AppError(ErrorCode.invalidInput, `Invalid ${where}: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
 }

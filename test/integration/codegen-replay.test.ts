@@ -83,7 +83,7 @@ describe('recorded workflow histories', () => {
     expect(scheduledActivities(histories.deploymentRolledBack)).toContain('rollbackRelease');
     expect(scheduledActivities(histories.deploymentCancelled)).toEqual(expect.arrayContaining(['deployRelease', 'removeResource', 'removeBuild']));
     expect(scheduledActivities(histories.deploymentCancelled)).not.toContain('promoteDeployment');
-    expect(scheduledActivities(histories.reaper)).toEqual(['reapOrphanedResources']);
+    expect(scheduledActivities(histories.reaper)).toEqual(['reapOrphanedResources', 'listLocalResources', 'unownedResources']);
   });
 
   it('catch a workflow change that breaks replay', async () => {

@@ -91,7 +91,8 @@ describe('project lifecycle', { timeout: 240_000 }, () => {
     await projectGone(projectId);
     await stack.env.client.workflow.getHandle(projectDeletionWorkflowId(projectId)).result();
     expect(await closedStatus(jobWorkflowId(waiting.id))).toBe('CANCELLED');
-    expect(await closedStatus(sessionWorkflowId(sessions[1]!))).toBe('CANCELLED');
+    // Cancelled, or completed when its job's cancellation reached it first and it closed on its own: either way closed.
+    expect(['CANCELLED', 'COMPLETED']).toContain(await closedStatus(sessionWorkflowId(sessions[1]!)));
     expect(await closedStatus(previewWorkflowId(preview.body.id))).toBe('CANCELLED');
     // The provider failed the first teardown; Temporal retried it.
     expect([...teardownAttempts.entries()].filter(([r]) => r.includes(deployment.body.id)).map(([, n]) => n)).toEqual([2]);

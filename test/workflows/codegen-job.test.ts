@@ -196,7 +196,8 @@ describe('codegen job workflow', () => {
     ['save', (f) => { f.jobs = { ...f.jobs, saveJobVersion: slowed(f.jobs.saveJobVersion, 10_000) }; }, (s) => s.stage === 'save'],
   ];
   for (const [stage, script, reached] of stages) {
-    it(`records cancelled when cancelled at stage ${stage}`, async () => {
+    // Save is a local activity in lean jobs: the cancel waits for the slowed write to finish (10 s and more on a loaded machine).
+    it(`records cancelled when cancelled at stage ${stage}`, { timeout: 120_000 }, async () => {
       const j = await startJob(jobInput({ settings: settingsWith({ requireApproval: stage === 'approval' }) }), script);
       try {
         await until(`stage ${stage}`, async () => reached(await j.handle.query(jobStateQuery)));
