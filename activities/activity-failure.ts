@@ -28,11 +28,7 @@ export function toActivityFailure(err: unknown): Error {
     }
     return failure(ErrorCode.internal, `${err.type ?? 'Error'}: ${err.message}`, err, err.details ? [...err.details] : []);
   }
-  if (err instanceof AppError) {
-    // API-only codes (quota, idempotency, a dependency down) never leave an activity typed as such: untyped, retried.
-    const type = isActivityFailureType(err.code) ? err.code : ErrorCode.internal;
-    return failure(type, err.message, err, err.details === undefined ? [] : [err.details]);
-  }
+  if (err instanceof AppError) return failure(err.code, err.message, err, err.details === undefined ? [] : [err.details]);
   if (err instanceof NotFoundError) return failure(ErrorCode.notFound, err.message, err);
   if (err instanceof ConnectionException) return failure(ErrorCode.unavailable, err.message, err);
   const error = err instanceof Error ? err : new Error(String(err));

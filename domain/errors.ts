@@ -99,8 +99,14 @@ export const activityFailureTypes = {
   /** An oversized file or version: a fresh model call would write another one. */
   [ErrorCode.payloadTooLarge]: { retryable: false },
   [ErrorCode.rateLimited]: { retryable: true },
+  /** A quota is the organization's verdict until its limit moves: retrying spends nothing but time. */
+  [ErrorCode.quotaExceeded]: { retryable: false },
   /** The database unreachable, a connection dropped. */
   [ErrorCode.unavailable]: { retryable: true },
+  [ErrorCode.temporalUnavailable]: { retryable: true },
+  [ErrorCode.databaseUnavailable]: { retryable: true },
+  [ErrorCode.idempotencyKeyReused]: { retryable: false },
+  [ErrorCode.idempotencyInProgress]: { retryable: true },
   /** Anything untyped: a bug or an unknown fault, retried with backoff like any error. */
   [ErrorCode.internal]: { retryable: true },
   [LlmErrorType.rateLimited]: { retryable: true },
