@@ -84,7 +84,7 @@ export async function startDeliveryStack(options: DeliveryStackOptions = {}): Pr
     roles,
     config,
     agentsQueue: queues.agents,
-    builderEnv: { TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE_PREFIX: prefix, BUILDS_DIR: buildsDir, BUILD_TOOLCHAIN_DIR: config.BUILD_TOOLCHAIN_DIR, WORKER_SHUTDOWN_GRACE_MS: '0', ...options.config },
+    builderEnv: { TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE_PREFIX: prefix, BUILDS_DIR: buildsDir, BUILD_TOOLCHAIN_DIR: config.BUILD_TOOLCHAIN_DIR, WORKER_SHUTDOWN_GRACE_MS: '0', WORKER_VERSIONING: 'off', ...options.config },
     buildsDir,
     encryptionKey,
     newProject: async (files) => {
