@@ -116,7 +116,11 @@ describe('the next worker restores local servers', () => {
     try {
       // The builder restarts what it can; the agents worker fails the rows it cannot.
       expect((await restartHaltedServers(host)).restarted.sort()).toEqual([kept.ref.resource, deployed.ref.resource].sort());
-      expect(await failLocalRowsWithoutBuild(orm)).toEqual([gone.ref.resource]);
+      // The run's database is shared: other suites' rows may be failed alongside; these three are what this test owns.
+      const failed = await failLocalRowsWithoutBuild(orm);
+      expect(failed).toContain(gone.ref.resource);
+      expect(failed).not.toContain(kept.ref.resource);
+      expect(failed).not.toContain(deployed.ref.resource);
       const read = orm.em.fork();
       const [keptRow, deployedRow, goneRow] = [await read.findOneOrFail(Preview, kept.id), await read.findOneOrFail(Deployment, deployed.id), await read.findOneOrFail(Preview, gone.id)];
       // Same port, so the URL users hold keeps working.
@@ -128,7 +132,7 @@ describe('the next worker restores local servers', () => {
 
       // Running again changes nothing.
       expect(await restartHaltedServers(host)).toEqual({ restarted: [], gone: [] });
-      expect(await failLocalRowsWithoutBuild(orm)).toEqual([]);
+      expect(await failLocalRowsWithoutBuild(orm)).not.toContain(gone.ref.resource);
     } finally {
       for (const { ref } of [kept, deployed, gone]) await stopServer(host, ref.resource);
     }
