@@ -82,7 +82,8 @@ export async function startTestWorkers(
   env: WorkerTestEnv,
   options: { taskQueues: TaskQueues; activities?: WorkerActivities; shutdownGraceMs?: number; build?: WorkerBuild; tracing?: Tracing; only?: 'agents' },
 ): Promise<RunningWorkers> {
-  const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0) });
+  // The namespace of the server this env is connected to (a test's own server has only `default`).
+  const config = testWorkerConfig({ WORKER_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs ?? 0), TEMPORAL_NAMESPACE: env.client.options.namespace });
   const activities = options.activities ?? createWorkerActivities({ orm: env.orm, config: testWorkerConfig() });
   const shared = { connection: env.connection, taskQueues: options.taskQueues, build: options.build, tracing: options.tracing };
   const [agents, builds] = await Promise.all([
