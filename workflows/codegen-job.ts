@@ -51,6 +51,9 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
   // (FileTree) instead of copying the project's path -> hash map into every input and checkpoint.
   // Asked once, first: histories recorded before it replay the old command sequence.
   const lean = patched('codegen-lean-orchestration');
+  // Builders have no blob store: the agents side reads the contents for them. Asked once, here, not
+  // between the check stage's local activities: histories from before the builder split replay.
+  const checkFromAgents = patched('check-contents-from-agents');
   const jobs = lean ? jobLocalActivities : jobActivities;
   const checkOptions = { ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) };
   const checks = proxyActivities<ReturnType<typeof createCheckActivities>>(checkOptions);
@@ -185,9 +188,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     for (let round = 0; ; round++) {
       await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
       await flush();
-      // Builders have no blob store: the agents side reads the contents for them. Patched so
-      // histories recorded when builders read blobs themselves still replay.
-      const checkInput = patched('check-contents-from-agents') ? { contents: await channel.readCheckFiles({ files }) } : { files };
+      const checkInput = checkFromAgents ? { contents: await channel.readCheckFiles({ files }) } : { files };
       const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [checkInput]);
       await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
       if (result.ok) break;
