@@ -70,6 +70,8 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     // 50 jobs at once from one organization: the quotas of a real tenant would refuse most of them.
     QUOTA_CONCURRENT_JOBS: '1000',
     QUOTA_MESSAGES_PER_MINUTE: '10000',
+    // Production mode leaves promoting a build to the operator; the bench's worker is its own rollout.
+    WORKER_SET_CURRENT_VERSION: 'on',
   };
   const children: ServiceProcess[] = [];
   const child = (name: string, entry: string, extra: Record<string, string> = {}) => {

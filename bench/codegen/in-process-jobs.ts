@@ -5,6 +5,7 @@ import type { FileHashes } from '../../domain/agent-workflows';
 import type { MikroORM } from '../../db/orm';
 import type { WorkerConfig } from '../../domain/config';
 import { createWorkerActivities } from '../../worker/activities';
+import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { mapLimited } from '../../workflows/codegen/map-limited';
 import { runBatch, type JobBatch } from './job-run';
 import { jobPrompt } from './job-prompts';
@@ -16,8 +17,12 @@ import type { BenchUser } from './temporal-jobs';
  * worker there is none, so each call runs in a stand-in that never cancels and drops heartbeats.
  * (@temporalio/testing's MockActivityEnvironment does the same; it is not a dependency here.)
  */
-const detached = { info: { activityId: 'bench' }, cancellationSignal: new AbortController().signal, heartbeat: () => undefined };
-const asActivity = <T>(call: () => Promise<T>): Promise<T> => asyncLocalStorage.run(detached as unknown as Context, call);
+const detached = () => ({
+  info: { activityId: randomUUID(), workflowExecution: { workflowId: 'bench-in-process', runId: 'bench' } },
+  cancellationSignal: new AbortController().signal,
+  heartbeat: () => undefined,
+});
+const asActivity = <T>(call: () => Promise<T>): Promise<T> => asyncLocalStorage.run(detached() as unknown as Context, call);
 
 /** At most `limit` calls at once across every job: the builds queue's slot count, per process. */
 function slots(limit: number) {
@@ -48,10 +53,13 @@ export function createInProcessRunner(orm: MikroORM, config: WorkerConfig) {
   const settings = SessionSettings.parse({});
   const buildSlot = slots(config.WORKER_MAX_CONCURRENT_BUILDS);
 
-  async function runJob(projectId: string, actorId: string, request: string) {
+  async function runJob(session: { id: string; projectId: string; organizationId: string }, actorId: string, request: string) {
     const jobId = randomUUID();
+    const projectId = session.projectId;
     const { times, time } = stageClock();
     let usage: Usage = emptyUsage();
+    // The job's row, as the API writes it: the model calls read the session's conversation through it.
+    await time('accept', () => recordQueuedJob(orm.em.fork(), { jobId, organizationId: session.organizationId, projectId, sessionId: session.id, actorId, content: request }));
     const base = await time('intent', () => asActivity(() => agents.loadBase({ projectId })));
     const classified = await time('intent', () => asActivity(() => agents.classifyIntent({ jobId, request, files: base.files })));
     usage = addUsage(usage, classified.usage);
@@ -80,9 +88,12 @@ export function createInProcessRunner(orm: MikroORM, config: WorkerConfig) {
     return { usage, stages: times };
   }
 
-  /** `n` jobs at once, each on a project of its own created before the clock starts. */
+  /** `n` jobs at once, each in a session on a project of its own, both created before the clock starts. */
   return async function runInProcessJobs(user: BenchUser, n: number, tag: string): Promise<JobBatch> {
-    const projects = await Promise.all(Array.from({ length: n }, (_, i) => user.client.projects.create(user.orgId, { name: `Bench ${tag} in-process ${i}` })));
-    return runBatch(n, async (i) => ({ ok: true, ...(await runJob(projects[i]!.id, user.userId, jobPrompt(i))) }));
+    const sessions = await Promise.all(Array.from({ length: n }, async (_, i) => {
+      const project = await user.client.projects.create(user.orgId, { name: `Bench ${tag} in-process ${i}` });
+      return { ...(await user.client.sessions.create(project.id, { settings: { autoPreview: false } })), organizationId: user.orgId };
+    }));
+    return runBatch(n, async (i) => ({ ok: true, ...(await runJob(sessions[i]!, user.userId, jobPrompt(i))) }));
   };
 }
