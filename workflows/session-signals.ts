@@ -5,8 +5,20 @@ import type { JobRef } from '../domain/agent-workflows';
 // API imports these definitions without loading workflow code (as job-signals.ts, preview-signals.ts).
 
 /**
- * A chat message: answers the job it queued (validated before anything is recorded). `tokenBudget`:
- * the organization's cap on this job (quotas, set by the API); absent in older histories.
+ * A chat message the API has validated, admitted and named: the server persists it without a worker,
+ * so `POST /sessions/:id/messages` answers in milliseconds. A second signal with the same job id (a
+ * retried request) queues nothing. `tokenBudget`: the organization's cap on this job (quotas).
+ */
+export const queueMessageSignal = defineSignal<[QueuedMessage]>('queueMessage');
+export interface QueuedMessage {
+  jobId: string;
+  content: string;
+  actorId: string;
+  tokenBudget?: number;
+}
+/**
+ * The update that queued messages before `queueMessage`: answers the job it queued (validated before
+ * anything is recorded). Still handled, for histories and for API nodes of the previous build during a rollout.
  */
 export const sendMessageUpdate = defineUpdate<JobRef, [{ content: string; actorId: string; tokenBudget?: number }]>('sendMessage');
 /** Ends the session once its queued messages have run. */

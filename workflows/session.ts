@@ -24,7 +24,7 @@ import type { createJobActivities } from '../activities/agents/job-activities';
 import { bookkeeping, storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
 import { jobSearchAttributes } from './job-search-attributes';
-import { cancelQueuedMessageUpdate, closeSessionSignal, sendMessageUpdate } from './session-signals';
+import { cancelQueuedMessageUpdate, closeSessionSignal, queueMessageSignal, sendMessageUpdate, type QueuedMessage } from './session-signals';
 
 /** The session's settings with the job's budget lowered to the organization's cap (only arguments change: replay-safe). */
 const withCap = (settings: SessionSettings, cap: number | undefined): SessionSettings =>
@@ -34,12 +34,13 @@ const jobs = proxyActivities<ReturnType<typeof createJobActivities>>(storageWrit
 const localJobs = proxyLocalActivities<ReturnType<typeof createJobActivities>>(bookkeeping);
 
 /**
- * A chat session: accepts messages as updates (validated before anything is recorded) and runs
- * each as a child job workflow, strictly in order. Continues-as-new to keep its history short and
- * closes itself after an idle period.
+ * A chat session: accepts messages as signals the API sends once it has validated and admitted them,
+ * and runs each as a child job workflow, strictly in order. Continues-as-new to keep its history
+ * short and closes itself after an idle period.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void> {
-  const pending: Array<PendingMessage & { recorded: boolean }> = (input.pending ?? []).map((m) => ({ ...m, recorded: true }));
+  /** `late`: arrived after the session began to close; it ends cancelled instead of running. */
+  const pending: Array<PendingMessage & { recorded: boolean; late?: boolean }> = (input.pending ?? []).map((m) => ({ ...m, recorded: true }));
   let closed = false;
   let turns = 0;
   /** The job running as a child now: no longer cancellable through the queue. */
@@ -50,6 +51,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   };
 
   setHandler(closeSessionSignal, () => { closed = true; });
+  setHandler(queueMessageSignal, ({ jobId, content, actorId, tokenBudget }: QueuedMessage) => {
+    // A retried request carries the same job id: its message is queued once.
+    if (running === jobId || pending.some((m) => m.jobId === jobId)) return;
+    // The API writes the row and `message` event right after the server took this signal; the loop
+    // writes them again (idempotently) before the run, in case that API node died in between.
+    pending.push({ jobId, content: content.trim(), actorId, recorded: true, rowPending: true, ...(tokenBudget === undefined ? {} : { tokenBudget }), ...(closed ? { late: true } : {}) });
+  });
   setHandler(
     sendMessageUpdate,
     async ({ content, actorId, tokenBudget }) => {
@@ -87,7 +95,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     cancelQueuedMessageUpdate,
     async ({ jobId }) => {
       drop(jobId);
-      await jobs.reportJob({ jobId, patch: { status: 'cancelled', error: null }, events: [{ type: 'job.finished', data: { status: 'cancelled', resultVersion: null, error: null }, key: `queue-cancelled:${jobId}` }] });
+      await endCancelled(jobId);
       return { jobId };
     },
     {
@@ -109,6 +117,20 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     throw err;
   }
   await jobs.closeSession({ sessionId: input.sessionId });
+  // A signal cannot be refused: what arrived while the session closed ends cancelled, never left queued.
+  for (let late = pending.shift(); late; late = pending.shift()) await refuse(late);
+
+  /** A message that arrived too late to run: its row (written here if the API has not yet) ends cancelled. */
+  async function refuse(message: PendingMessage): Promise<void> {
+    await jobs.createJob({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId: message.actorId });
+    await endCancelled(message.jobId);
+  }
+
+  /** A queued message that will never run: its job ends `cancelled`. */
+  async function endCancelled(jobId: string): Promise<void> {
+    const finished = { type: 'job.finished', data: { status: 'cancelled', resultVersion: null, error: null }, key: `queue-cancelled:${jobId}` };
+    await jobs.reportJob({ jobId, patch: { status: 'cancelled', error: null }, events: [finished] });
+  }
 
   async function runQueue(): Promise<void> {
     while (true) {
@@ -122,6 +144,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
         if (!ready()) break;
       }
       const next = pending[0]!;
+      if (next.late) {
+        await refuse(next);
+        drop(next.jobId);
+        continue;
+      }
       running = next.jobId;
       try {
         // An activity task, not a local activity: idempotent after the API's write, and it must not

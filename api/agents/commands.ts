@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -11,7 +12,7 @@ import { idempotentId } from '../../db/idempotent-id';
 import { recordAudit } from '../../db/repositories/audit';
 import { recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
-import { cancelQueuedMessageUpdate, sendMessageUpdate } from '../../workflows/session-signals';
+import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { jobSearchAttributes } from '../../workflows/job-search-attributes';
 import type { QuotaGuard } from '../quotas/quota-guard';
@@ -51,20 +52,21 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
   return {
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
       const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
-      // A session known closed answers 409 whatever the quotas (the workflow refuses it too).
+      // A session known closed answers 409 whatever the quotas (a closed workflow refuses the signal too).
       if (session.status === 'closed') throw conflict('This session is closed');
-      const handle = temporal.workflow.getHandle(sessionWorkflowId(sessionId));
-      // Quotas first (REST and socket alike): nothing is recorded for a refused message. The update
-      // answers once the message is in the session's queue; the row and the `message` event are
-      // written here at once (db/repositories/queued-jobs.ts), under the quota lock, so the next
-      // admission counts this job. The update id comes from the request's Idempotency-Key.
-      const { jobId } = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (tokenBudget) => {
-        const ref = await asCommand('This session is closed', () => handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: ctx.userId, tokenBudget }], updateId: updateIdOf(ctx, 'session.message') }));
-        await recordQueuedJob(ctx.em, { jobId: ref.jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: content.trim() });
-        return ref;
+      // The job's id comes from the request's Idempotency-Key: a retry after a lost answer finds its job.
+      const jobId = ctx.idempotencyKey === undefined ? randomUUID() : idempotentId(`session.message:${ctx.userId}:${ctx.idempotencyKey}`);
+      const known = ctx.idempotencyKey === undefined ? null : await ctx.em.findOne(AgentJob, { id: jobId, sessionId });
+      if (known) return toJobDto(known, prices);
+      // Accepting is cheap: quotas first (nothing is recorded for a refused message), then a signal,
+      // which the server persists without waiting for a worker, then the row and its `message` event
+      // (the first durable event), in the quota lock's transaction so the next admission counts it.
+      await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (tokenBudget, tx) => {
+        const message = { jobId, content: content.trim(), actorId: ctx.userId, tokenBudget };
+        await asCommand('This session is closed', () => temporal.workflow.getHandle(sessionWorkflowId(sessionId)).signal(queueMessageSignal, message));
+        await recordQueuedJob(tx, { ...message, organizationId: session.organizationId, projectId: session.projectId, sessionId });
+        recordAudit(tx, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       });
-      recordAudit(ctx.em, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
-      await ctx.em.flush();
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
     },
 

@@ -18,11 +18,12 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 
     /**
      * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
-     * session's queue, the month's tokens and the stored bytes. `accept` (the Temporal update that
-     * records the job) runs under the lock, so the job it records is counted by the next admission;
-     * it gets the job's token cap: the per-job budget, or what is left of the month when smaller.
+     * session's queue, the month's tokens and the stored bytes. `accept` runs under the lock and writes
+     * on `tx` (the lock's own connection: a second one per request could exhaust the pool while
+     * requests queue on the lock), so the job it records is counted by the next admission; it gets
+     * the job's token cap: the per-job budget, or what is left of the month when smaller.
      */
-    async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number) => Promise<T>, retriedJobId?: string): Promise<T> {
+    async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number, tx: EntityManager) => Promise<T>, retriedJobId?: string): Promise<T> {
       return em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
         const recent = await quotaUsage.messagesLastMinute(tx, organizationId);
@@ -37,7 +38,7 @@ export function createQuotaGuard(policy: QuotaPolicy) {
         assertAmount('storedBytes', await quotaUsage.storedBytes(tx, organizationId), 'bytes of code stored');
         // The job may spend what is left of the month (a retried job: plus what it spent itself, as its budget counts its earlier runs).
         const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date()), retriedJobId)) : 0;
-        return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens));
+        return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens), tx);
       });
     },
 

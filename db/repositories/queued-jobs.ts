@@ -13,15 +13,14 @@ export interface QueuedJob {
 }
 
 /**
- * The row of a message the session workflow accepted (status `queued`) and its `message` event on
- * the session's topic. Written twice by design: by the API right after the update answers (so the
+ * The row of a message queued in its session (status `queued`) and its `message` event on the
+ * session's topic. Written twice by design: by the API right after the session's signal (so the
  * first durable event reaches clients at once) and by the session workflow before it runs the job
  * (so a crash of that API node between the two loses nothing). Both are keyed: the row by the job
  * id, the event by `job-created:<id>`, so the second write changes nothing.
  */
 export async function recordQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
-  // Two statements, not one transaction around both: a POST waits for every round trip here, and
-  // each half is idempotent on its own, so a write cut between them is completed by the next one.
+  // Each half is idempotent on its own, so a write cut between them is completed by the next one.
   await em.getConnection().execute(
     `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
      values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,

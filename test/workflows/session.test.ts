@@ -4,7 +4,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { sessionWorkflow } from '../../workflows/session';
-import { cancelQueuedMessageUpdate, closeSessionSignal, sendMessageUpdate } from '../../workflows/session-signals';
+import { cancelQueuedMessageUpdate, closeSessionSignal, queueMessageSignal } from '../../workflows/session-signals';
 import { createFakes, type JobActivities } from '../support/fake-activities';
 import { approveWhenWaiting, jobReaches, sessionInput, settingsWith } from '../support/workflow-inputs';
 import { openWorkflowHarness, terminateQuietly, until, type WorkflowHarness } from '../support/workflow-harness';
@@ -20,7 +20,11 @@ async function startSession(options: { jobs?: (base: JobActivities) => JobActivi
   const workers = await harness.workersFor(fakes);
   const input = sessionInput({ settings: settingsWith({ requireApproval: options.approval ?? false }), maxTurns: options.maxTurns ?? 50 });
   const handle = await harness.client.workflow.start(sessionWorkflow, { workflowId: sessionWorkflowId(input.sessionId), taskQueue: workers.queues.agents, args: [input] });
-  const send = async (content: string) => (await handle.executeUpdate(sendMessageUpdate, { args: [{ content, actorId: randomUUID() }] })).jobId;
+  /** As the API queues a message: it names the job and signals. */
+  const send = async (content: string, jobId = randomUUID()) => {
+    await handle.signal(queueMessageSignal, { jobId, content, actorId: randomUUID() });
+    return jobId;
+  };
   const finished = (jobId: string) => fakes.log.filter((c) => c.name === 'reportJob' && c.input.jobId === jobId && ['completed', 'failed', 'cancelled'].includes(c.input.patch.status)).map((c) => c.input.patch.status as string);
   const cleanup = async () => {
     await terminateQuietly(handle);
@@ -102,6 +106,25 @@ describe('session workflow', () => {
       // The cancelled message never ran: no job workflow was ever started for it.
       expect(s.fakes.log.filter((c) => c.name === 'loadBaseVersion')).toHaveLength(2);
       await expect(harness.client.workflow.getHandle(jobWorkflowId(second)).describe()).rejects.toThrow();
+    } finally {
+      await s.cleanup();
+    }
+  });
+
+  it('queues a message signalled twice once, and ends one that arrives after the close cancelled', async () => {
+    const s = await startSession({ approval: true });
+    try {
+      const first = await s.send('first');
+      await s.send('first, sent again by a retried request', first);
+      await jobReaches(harness.client, first, (state) => state.waitingFor === 'approval');
+      await s.handle.signal(closeSessionSignal);
+      const late = await s.send('too late');
+      await approveWhenWaiting(harness.client, first);
+      await s.handle.result();
+      expect([s.finished(first), s.finished(late)]).toEqual([['completed'], ['cancelled']]);
+      // One run of the first job; the late message never ran, though its row was written.
+      expect(s.fakes.log.filter((c) => c.name === 'loadBaseVersion')).toHaveLength(1);
+      expect(s.fakes.log.filter((c) => c.name === 'createJob').map((c) => c.input.jobId)).toEqual([first, late]);
     } finally {
       await s.cleanup();
     }
