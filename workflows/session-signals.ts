@@ -5,9 +5,10 @@ import type { JobRef } from '../domain/agent-workflows';
 // API imports these definitions without loading workflow code (as job-signals.ts, preview-signals.ts).
 
 /**
- * A chat message the API has validated, admitted and named: the server persists it without a worker,
- * so `POST /sessions/:id/messages` answers in milliseconds. A second signal with the same job id (a
- * retried request) queues nothing. `tokenBudget`: the organization's cap on this job (quotas).
+ * A chat message the API has validated, admitted and recorded (its job row and `message` event):
+ * the server persists the signal without a worker, so `POST /sessions/:id/messages` answers in
+ * milliseconds. A second signal with the same job id (a retried request) queues nothing.
+ * `tokenBudget`: the organization's cap on this job (quotas).
  */
 export const queueMessageSignal = defineSignal<[QueuedMessage]>('queueMessage');
 export interface QueuedMessage {

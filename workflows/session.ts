@@ -54,9 +54,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   setHandler(queueMessageSignal, ({ jobId, content, actorId, tokenBudget }: QueuedMessage) => {
     // A retried request carries the same job id: its message is queued once.
     if (running === jobId || pending.some((m) => m.jobId === jobId)) return;
-    // The API writes the row and `message` event right after the server took this signal; the loop
-    // writes them again (idempotently) before the run, in case that API node died in between.
-    pending.push({ jobId, content: content.trim(), actorId, recorded: true, rowPending: true, ...(tokenBudget === undefined ? {} : { tokenBudget }), ...(closed ? { late: true } : {}) });
+    // The API wrote the job's row and `message` event before it signalled: nothing to record here.
+    pending.push({ jobId, content: content.trim(), actorId, recorded: true, ...(tokenBudget === undefined ? {} : { tokenBudget }), ...(closed ? { late: true } : {}) });
   });
   setHandler(
     sendMessageUpdate,
@@ -118,13 +117,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
   }
   await jobs.closeSession({ sessionId: input.sessionId });
   // A signal cannot be refused: what arrived while the session closed ends cancelled, never left queued.
-  for (let late = pending.shift(); late; late = pending.shift()) await refuse(late);
-
-  /** A message that arrived too late to run: its row (written here if the API has not yet) ends cancelled. */
-  async function refuse(message: PendingMessage): Promise<void> {
-    await jobs.createJob({ jobId: message.jobId, sessionId: input.sessionId, projectId: input.projectId, content: message.content, actorId: message.actorId });
-    await endCancelled(message.jobId);
-  }
+  for (let late = pending.shift(); late; late = pending.shift()) await endCancelled(late.jobId);
 
   /** A queued message that will never run: its job ends `cancelled`. */
   async function endCancelled(jobId: string): Promise<void> {
@@ -145,7 +138,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
       }
       const next = pending[0]!;
       if (next.late) {
-        await refuse(next);
+        await endCancelled(next.jobId);
         drop(next.jobId);
         continue;
       }

@@ -4,7 +4,7 @@ import { topicFor } from '../../domain/events';
 import { AgentJob, AgentSession, Project } from '../../db/entities/index';
 import { appendEvents } from '../../db/repositories/event-log';
 import { recordAudit } from '../../db/repositories/audit';
-import { recordQueuedJob } from '../../db/repositories/queued-jobs';
+import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
 import { mirrorJobVersion } from '../github/mirror-job-version';
@@ -81,9 +81,11 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
       return saved;
     },
 
+    /** Marks the session closed; a job row still `queued` then is one its workflow never took: it ends cancelled. */
     async closeSession({ sessionId }: { sessionId: string }) {
       const em = orm.em.fork();
       await em.nativeUpdate(AgentSession, { id: sessionId }, { status: 'closed' });
+      await cancelUnqueuedJobs(em, sessionId);
       await appendEvents(em, topicFor('session', sessionId), [{ type: 'session.closed', data: {}, key: `session-closed:${sessionId}` }]);
     },
   };
@@ -94,7 +96,8 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
  * its earlier runs' usage forward, so adding each finish would count those runs twice.
  */
 async function recountSessionUsage(em: EntityManager, sessionId: string) {
-  await em.getConnection().execute(
+  // On the report's transaction (em.execute): another connection would not see this job's usage yet.
+  await em.execute(
     `update agent_sessions set usage = (
        select jsonb_build_object(
          'promptTokens', coalesce(sum((usage->>'promptTokens')::int), 0),

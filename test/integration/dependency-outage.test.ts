@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AgentSession } from '../../db/entities/index';
+import { AgentJob, AgentSession } from '../../db/entities/index';
 import { emptyUsage, SessionSettings } from '../../domain/agents';
 import { freePort } from '../../scripts/stack/ports';
 import { createProject } from '../support/projects';
@@ -65,6 +65,9 @@ it('answers 503 temporal_unavailable within seconds when the Temporal server is 
   // The SDK's default retries took ~20 s; the bounded ones give up after ~2 s of backoff.
   expect(startSession).toBeLessThan(8);
   expect(message).toBeLessThan(8);
+  // The row written before the signal ends cancelled: no job waits forever for a session that never heard of it.
+  const jobs = await healthy.deps.orm.em.fork().find(AgentJob, { sessionId: f.sessionId });
+  expect(jobs.map((j) => j.status)).toEqual(['cancelled']);
   // Reads that need only the database still work.
   expect((await app.call('GET', `/projects/${f.projectId}`, { token: f.editor.token })).status).toBe(200);
 }, 60_000);
