@@ -75,7 +75,9 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
   };
   const children: ServiceProcess[] = [];
   const child = (name: string, entry: string, extra: Record<string, string> = {}) => {
-    const started = spawnService(name, process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env: { ...env, ...extra }, logFile: join(logsDir, `bench-${name}.log`) });
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API and the worker.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const started = spawnService(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: repoRoot, env: { ...env, ...extra }, logFile: join(logsDir, `bench-${name}.log`) });
     children.push(started);
     return started;
   };
