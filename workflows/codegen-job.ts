@@ -27,7 +27,8 @@ import { jobFailure, spentUsageOf, toJobError } from './codegen/job-failure';
 import { jobReporter } from './codegen/job-reporter';
 import { mapLimited } from './codegen/map-limited';
 import { previewWorkflow } from './preview';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-attributes';
+import { ForgeStage } from './search-attributes';
+import { searchAttributesOf } from './workflow-search-attributes';
 
 type JobActivities = ReturnType<typeof createJobActivities>;
 const jobActivities = proxyActivities<JobActivities>(storageWrite);
@@ -242,11 +243,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       args: [{ previewId, projectId: input.projectId, organizationId: input.organizationId, version, requestedBy: null, provider: input.previewProvider }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `Preview of version ${version} saved by job ${jobId}`,
-      typedSearchAttributes: [
-        { key: ForgeOrgId, value: input.organizationId },
-        { key: ForgeProjectId, value: input.projectId },
-        { key: ForgeJobType, value: 'preview' },
-      ],
+      typedSearchAttributes: searchAttributesOf.preview(input),
     });
     await report({}, [{ type: 'preview.started', data: { previewId, version } }]);
   }
