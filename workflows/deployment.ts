@@ -36,11 +36,10 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     send: ({ patch, events }) => records.recordDeployment({ deploymentId, patch, events: events.map((e) => ({ ...e, data: { ...e.data, status: patch.status } })) }),
     entered: (status, detail) => ({ patch: { status }, event: { type: 'deployment.status', data: { detail } }, details: `**${status}**: ${detail}` }),
   });
-  const report = (patch: DeploymentPatch, type: string, data: Record<string, unknown>) => progress.report(patch, [{ type, data }]);
-  const { enter } = progress;
+  const { report, enter } = progress;
   const fail = async (failure: DeliveryFailure): Promise<DeploymentOutcome> => {
     progress.show('failed', `**failed**: ${failure.error.code}: ${failure.error.message}`);
-    await report({ status: 'failed', error: failure.error, logTail: failure.logTail }, 'deployment.failed', { error: failure.error, logTail: failure.logTail });
+    await report({ status: 'failed', error: failure.error, logTail: failure.logTail }, [{ type: 'deployment.failed', data: { error: failure.error, logTail: failure.logTail } }]);
     return { status: 'failed', ...failure };
   };
 
@@ -75,8 +74,7 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     progress.show('rolled_back', `**rolled_back** to ${back.deploymentId}: ${failure.error.code}`);
     await report(
       { status: 'rolled_back', error: failure.error, logTail: failure.logTail },
-      'deployment.rolled_back',
-      { rolledBackTo: back.deploymentId, url: restored.url, error: failure.error, logTail: failure.logTail },
+      [{ type: 'deployment.rolled_back', data: { rolledBackTo: back.deploymentId, url: restored.url, error: failure.error, logTail: failure.logTail } }],
     );
     return { status: 'rolled_back', rolledBackTo: back.deploymentId, ...failure };
   };
@@ -112,7 +110,7 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     deploying = true;
     try {
       ref = await rollout.deployRelease({ organizationId, provider, topic, resource, projectId, artifactDir: app.artifactDir });
-      await report({ providerRef: ref, url: ref.url, previousDeploymentId: previous?.deploymentId ?? null, logTail: app.logTail }, 'deployment.deployed', { url: ref.url });
+      await report({ providerRef: ref, url: ref.url, previousDeploymentId: previous?.deploymentId ?? null, logTail: app.logTail }, [{ type: 'deployment.deployed', data: { url: ref.url } }]);
       await calls.checkHealth({ organizationId, ref, rootElementId: app.rootElementId, topic });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -64,8 +64,7 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     },
     entered: (status, detail) => ({ patch: { status }, event: { type: 'preview.status', data: { detail } }, details: `**${status}**: ${detail}` }),
   });
-  const report = (patch: PreviewPatch, type: string, data: Record<string, unknown>) => progress.report(patch, [{ type, data }]);
-  const { enter } = progress;
+  const { report, enter } = progress;
   const renew = () => new Date(Date.now() + ttlSeconds * 1000).toISOString();
 
   setHandler(previewStateQuery, () => state);
@@ -74,7 +73,7 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     async (args) => {
       ttlSeconds = args.ttlSeconds ?? ttlSeconds;
       const expiresAt = renew();
-      await report({ expiresAt, ttlSeconds }, 'preview.extended', { expiresAt, ttlSeconds });
+      await report({ expiresAt, ttlSeconds }, [{ type: 'preview.extended', data: { expiresAt, ttlSeconds } }]);
       return state;
     },
     {
@@ -107,7 +106,7 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
       const ref = await rollout.startPreviewServer({ organizationId, provider, topic, resource, projectId: input.projectId, artifactDir: app.artifactDir });
       await calls.checkHealth({ organizationId, ref, rootElementId: app.rootElementId, topic });
       progress.show('live', `**live** at ${ref.url}`);
-      await report({ status: 'live', url: ref.url, providerRef: ref, expiresAt: renew(), logTail: app.logTail }, 'preview.status', { url: ref.url, detail: 'serving' });
+      await report({ status: 'live', url: ref.url, providerRef: ref, expiresAt: renew(), logTail: app.logTail }, [{ type: 'preview.status', data: { url: ref.url, detail: 'serving' } }]);
     });
     // The lifetime: a durable timer, restarted by every extend, cut short by a delete.
     for (;;) {
@@ -135,10 +134,10 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     if (built) await compensate('remove the build', () => builder.removeBuild({ buildId: previewId }));
     if (outcome.status === 'failed') {
       progress.show('failed', `**failed**: ${outcome.error.code}: ${outcome.error.message}`);
-      await report({ status: 'failed', url: null, expiresAt: null, error: outcome.error, logTail: outcome.logTail }, 'preview.status', { error: outcome.error, logTail: outcome.logTail });
+      await report({ status: 'failed', url: null, expiresAt: null, error: outcome.error, logTail: outcome.logTail }, [{ type: 'preview.status', data: { error: outcome.error, logTail: outcome.logTail } }]);
     } else {
       progress.show('destroyed', `**destroyed** (${outcome.reason})`);
-      await report({ status: 'destroyed', url: null, expiresAt: null }, 'preview.status', { reason: outcome.reason });
+      await report({ status: 'destroyed', url: null, expiresAt: null }, [{ type: 'preview.status', data: { reason: outcome.reason } }]);
     }
   });
   if (!extendsFirst) await condition(allHandlersFinished);
