@@ -9,7 +9,6 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,10 +23,10 @@ import type { createBuildChannelActivities } from '../activities/deployments/bui
 import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, spentUsageOf, toJobError } from './codegen/job-failure';
-import { jobReporter } from './codegen/job-reporter';
 import { mapLimited } from './codegen/map-limited';
 import { previewWorkflow } from './preview';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeStage } from './search-attributes';
+import { workflowProgress } from './progress';
+import { searchAttributesOf } from './workflow-search-attributes';
 
 type JobActivities = ReturnType<typeof createJobActivities>;
 const jobActivities = proxyActivities<JobActivities>(storageWrite);
@@ -76,21 +75,19 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     validator: (_input) => { if (waitingFor !== 'answer') throw new Error('This job is not waiting for an answer'); },
   });
 
-  // Event keys derive from the run and a counter: replay-stable, and a new run (retry) writes new events.
-  let eventCount = 0;
-  const eventKey = () => `${workflowInfo().runId}:${++eventCount}`;
-  const reporter = jobReporter(({ patch, events }) => jobs.reportJob({ jobId, patch, events }), lean);
-  const report = (patch: JobPatch, events: Array<{ type: string; data: Record<string, unknown> }> = []) =>
-    reporter.report(patch, events.map((e) => ({ ...e, key: eventKey() })));
-  /** Sends batched reports: before every step a client waits through (a no-op for unbatched runs). */
-  const { flush } = reporter;
-
-  const enter = async (next: JobStage, nextStatus: JobStatus = 'running', detail = '') => {
+  const statusLine = (note: string) => `**${status}** at stage \`${stage}\`${note ? `: ${note}` : ''} · ${totalTokens(usage)} tokens`;
+  // Batched only in runs since the lean patch: older histories replay one report activity per report.
+  const progress = workflowProgress<JobStage, JobPatch>({
+    send: ({ patch, events }) => jobs.reportJob({ jobId, patch, events }),
+    // `enter` below sets `status` and `stage` first: the query, the row and the status line agree.
+    entered: (next, detail) => ({ patch: { status, stage: next }, event: { type: 'job.stage', data: { status, stage: next, detail } }, details: statusLine(detail) }),
+    batch: lean,
+  });
+  const { report, flush } = progress;
+  const enter = (next: JobStage, nextStatus: JobStatus = 'running', detail = '') => {
     stage = next;
     status = nextStatus;
-    upsertSearchAttributes([{ key: ForgeStage, value: next }]);
-    setCurrentDetails(`**${nextStatus}** at stage \`${next}\`${detail ? `: ${detail}` : ''} · ${totalTokens(usage)} tokens`);
-    await report({ status: nextStatus, stage: next }, [{ type: 'job.stage', data: { status: nextStatus, stage: next, detail } }]);
+    return progress.enter(next, detail);
   };
   const charge = (spent: Omit<Usage, 'calls'>) => {
     usage = addUsage(usage, spent);
@@ -225,7 +222,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
 
   async function finish(final: JobOutcome['status'], resultVersion: number | null, error: JobOutcome['error'] = null): Promise<JobOutcome> {
     status = final;
-    setCurrentDetails(`**${final}** at stage \`${stage}\`${error ? `: ${error.code}: ${error.message}` : ''} · ${totalTokens(usage)} tokens`);
+    setCurrentDetails(statusLine(error ? `${error.code}: ${error.message}` : ''));
     await report(
       { status: final, resultVersion, error, usage, checkpoint: { ...cp, answers, usage } },
       [{ type: 'job.finished', data: { status: final, resultVersion, error } }],
@@ -242,11 +239,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       args: [{ previewId, projectId: input.projectId, organizationId: input.organizationId, version, requestedBy: null, provider: input.previewProvider }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `Preview of version ${version} saved by job ${jobId}`,
-      typedSearchAttributes: [
-        { key: ForgeOrgId, value: input.organizationId },
-        { key: ForgeProjectId, value: input.projectId },
-        { key: ForgeJobType, value: 'preview' },
-      ],
+      typedSearchAttributes: searchAttributesOf.preview(input),
     });
     await report({}, [{ type: 'preview.started', data: { previewId, version } }]);
   }

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import type { DeploymentPatch, DeploymentStatus, DeploymentWorkflowInput, LiveDeployment } from '../domain/deployments';
 import { topicFor } from '../domain/events';
@@ -6,7 +6,7 @@ import { deploymentResourceName, type ProviderRef } from '../domain/providers';
 import { storageWrite } from './activity-options';
 import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
-import { ForgeStage } from './search-attributes';
+import { workflowProgress } from './progress';
 
 type Builder = ReturnType<typeof deliveryActivities>;
 const records = proxyActivities<ReturnType<typeof createDeliveryRecordActivities>>(storageWrite);
@@ -31,20 +31,15 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
   const rollout = builder;
   const calls = builder;
 
-  let eventCount = 0;
-  const report = async (patch: DeploymentPatch, type: string, data: Record<string, unknown>) => {
-    const key = `${workflowInfo().workflowId}:${workflowInfo().runId}:${++eventCount}`;
-    await records.recordDeployment({ deploymentId, patch, events: [{ type, data: { ...data, status: patch.status }, key }] });
-  };
-  const enter = async (status: DeploymentStatus, detail: string) => {
-    upsertSearchAttributes([{ key: ForgeStage, value: status }]);
-    setCurrentDetails(`**${status}**: ${detail}`);
-    await report({ status }, 'deployment.status', { detail });
-  };
+  const progress = workflowProgress<DeploymentStatus, DeploymentPatch>({
+    // Each event carries the status its report sets (none for a report that sets none).
+    send: ({ patch, events }) => records.recordDeployment({ deploymentId, patch, events: events.map((e) => ({ ...e, data: { ...e.data, status: patch.status } })) }),
+    entered: (status, detail) => ({ patch: { status }, event: { type: 'deployment.status', data: { detail } }, details: `**${status}**: ${detail}` }),
+  });
+  const { report, enter } = progress;
   const fail = async (failure: DeliveryFailure): Promise<DeploymentOutcome> => {
-    upsertSearchAttributes([{ key: ForgeStage, value: 'failed' }]);
-    setCurrentDetails(`**failed**: ${failure.error.code}: ${failure.error.message}`);
-    await report({ status: 'failed', error: failure.error, logTail: failure.logTail }, 'deployment.failed', { error: failure.error, logTail: failure.logTail });
+    progress.show('failed', `**failed**: ${failure.error.code}: ${failure.error.message}`);
+    await report({ status: 'failed', error: failure.error, logTail: failure.logTail }, [{ type: 'deployment.failed', data: { error: failure.error, logTail: failure.logTail } }]);
     return { status: 'failed', ...failure };
   };
 
@@ -76,12 +71,10 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     // A provider may serve the restored release at a new address (the local one restarts it on a new port).
     await records.recordDeployment({ deploymentId: back.deploymentId, patch: { providerRef: restored, url: restored.url }, events: [] });
     await compensate('remove the build', () => builder.removeBuild({ buildId: deploymentId }));
-    upsertSearchAttributes([{ key: ForgeStage, value: 'rolled_back' }]);
-    setCurrentDetails(`**rolled_back** to ${back.deploymentId}: ${failure.error.code}`);
+    progress.show('rolled_back', `**rolled_back** to ${back.deploymentId}: ${failure.error.code}`);
     await report(
       { status: 'rolled_back', error: failure.error, logTail: failure.logTail },
-      'deployment.rolled_back',
-      { rolledBackTo: back.deploymentId, url: restored.url, error: failure.error, logTail: failure.logTail },
+      [{ type: 'deployment.rolled_back', data: { rolledBackTo: back.deploymentId, url: restored.url, error: failure.error, logTail: failure.logTail } }],
     );
     return { status: 'rolled_back', rolledBackTo: back.deploymentId, ...failure };
   };
@@ -92,8 +85,7 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
       deploymentId,
       events: [{ type: 'deployment.promoted', data: { status: 'live', url: live.url, previousDeploymentId: previous?.deploymentId ?? null }, key: `${workflowInfo().workflowId}:promoted` }],
     });
-    upsertSearchAttributes([{ key: ForgeStage, value: 'live' }]);
-    setCurrentDetails(`**live** at ${live.url}`);
+    progress.show('live', `**live** at ${live.url}`);
     if (superseded) {
       // The old release stops holding resources; rollbacks only ever go to the current live one.
       await compensate(`free ${superseded.deploymentId}`, () => calls.destroyRelease({ organizationId, ref: superseded.providerRef }));
@@ -118,7 +110,7 @@ export async function deploymentWorkflow(input: DeploymentWorkflowInput): Promis
     deploying = true;
     try {
       ref = await rollout.deployRelease({ organizationId, provider, topic, resource, projectId, artifactDir: app.artifactDir });
-      await report({ providerRef: ref, url: ref.url, previousDeploymentId: previous?.deploymentId ?? null, logTail: app.logTail }, 'deployment.deployed', { url: ref.url });
+      await report({ providerRef: ref, url: ref.url, previousDeploymentId: previous?.deploymentId ?? null, logTail: app.logTail }, [{ type: 'deployment.deployed', data: { url: ref.url } }]);
       await calls.checkHealth({ organizationId, ref, rootElementId: app.rootElementId, topic });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -8,8 +8,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import { ErrorCode } from '../domain/errors';
@@ -20,7 +18,7 @@ import { storageWrite } from './activity-options';
 import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
 import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from './preview-signals';
-import { ForgeStage } from './search-attributes';
+import { workflowProgress } from './progress';
 
 const records = proxyActivities<ReturnType<typeof createDeliveryRecordActivities>>(storageWrite);
 
@@ -54,21 +52,19 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
   let ending = false;
   const pipeline = new CancellationScope();
 
-  // Keys from the run and a counter: replay-stable, so a retried report writes each event once.
-  let eventCount = 0;
   let recorded = false;
-  const report = async (patch: PreviewPatch, type: string, data: Record<string, unknown>) => {
-    state = { status: patch.status ?? state.status, url: patch.url === undefined ? state.url : patch.url, expiresAt: patch.expiresAt === undefined ? state.expiresAt : patch.expiresAt };
-    const key = `${workflowInfo().workflowId}:${workflowInfo().runId}:${++eventCount}`;
-    // Until one report went through, each also creates the row if the starter (a codegen job) did not.
-    await records.recordPreview({ previewId, patch, events: [{ type, data: { ...data, status: state.status }, key }], ...(recorded ? {} : { create: input }) });
-    recorded = true;
-  };
-  const enter = async (status: PreviewStatus, detail: string) => {
-    upsertSearchAttributes([{ key: ForgeStage, value: status }]);
-    setCurrentDetails(`**${status}**: ${detail}`);
-    await report({ status }, 'preview.status', { detail });
-  };
+  const progress = workflowProgress<PreviewStatus, PreviewPatch>({
+    // Unbatched, so this runs before report() first waits: the query answers the state being written.
+    send: async ({ patch, events }) => {
+      state = { status: patch.status ?? state.status, url: patch.url === undefined ? state.url : patch.url, expiresAt: patch.expiresAt === undefined ? state.expiresAt : patch.expiresAt };
+      const stamped = events.map((e) => ({ ...e, data: { ...e.data, status: state.status } }));
+      // Until one report went through, each also creates the row if the starter (a codegen job) did not.
+      await records.recordPreview({ previewId, patch, events: stamped, ...(recorded ? {} : { create: input }) });
+      recorded = true;
+    },
+    entered: (status, detail) => ({ patch: { status }, event: { type: 'preview.status', data: { detail } }, details: `**${status}**: ${detail}` }),
+  });
+  const { report, enter } = progress;
   const renew = () => new Date(Date.now() + ttlSeconds * 1000).toISOString();
 
   setHandler(previewStateQuery, () => state);
@@ -77,7 +73,7 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     async (args) => {
       ttlSeconds = args.ttlSeconds ?? ttlSeconds;
       const expiresAt = renew();
-      await report({ expiresAt, ttlSeconds }, 'preview.extended', { expiresAt, ttlSeconds });
+      await report({ expiresAt, ttlSeconds }, [{ type: 'preview.extended', data: { expiresAt, ttlSeconds } }]);
       return state;
     },
     {
@@ -109,8 +105,8 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
       started = true;
       const ref = await rollout.startPreviewServer({ organizationId, provider, topic, resource, projectId: input.projectId, artifactDir: app.artifactDir });
       await calls.checkHealth({ organizationId, ref, rootElementId: app.rootElementId, topic });
-      upsertSearchAttributes([{ key: ForgeStage, value: 'live' }]);
-      await report({ status: 'live', url: ref.url, providerRef: ref, expiresAt: renew(), logTail: app.logTail }, 'preview.status', { url: ref.url, detail: 'serving' });
+      progress.show('live', `**live** at ${ref.url}`);
+      await report({ status: 'live', url: ref.url, providerRef: ref, expiresAt: renew(), logTail: app.logTail }, [{ type: 'preview.status', data: { url: ref.url, detail: 'serving' } }]);
     });
     // The lifetime: a durable timer, restarted by every extend, cut short by a delete.
     for (;;) {
@@ -136,13 +132,12 @@ export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<Previe
     setCurrentDetails(`**${outcome.status}**: removing what was started`);
     if (started) await compensate(`remove ${resource}`, () => calls.removeResource({ organizationId, provider, resource }));
     if (built) await compensate('remove the build', () => builder.removeBuild({ buildId: previewId }));
-    upsertSearchAttributes([{ key: ForgeStage, value: outcome.status }]);
     if (outcome.status === 'failed') {
-      setCurrentDetails(`**failed**: ${outcome.error.code}: ${outcome.error.message}`);
-      await report({ status: 'failed', url: null, expiresAt: null, error: outcome.error, logTail: outcome.logTail }, 'preview.status', { error: outcome.error, logTail: outcome.logTail });
+      progress.show('failed', `**failed**: ${outcome.error.code}: ${outcome.error.message}`);
+      await report({ status: 'failed', url: null, expiresAt: null, error: outcome.error, logTail: outcome.logTail }, [{ type: 'preview.status', data: { error: outcome.error, logTail: outcome.logTail } }]);
     } else {
-      setCurrentDetails(`**destroyed** (${outcome.reason})`);
-      await report({ status: 'destroyed', url: null, expiresAt: null }, 'preview.status', { reason: outcome.reason });
+      progress.show('destroyed', `**destroyed** (${outcome.reason})`);
+      await report({ status: 'destroyed', url: null, expiresAt: null }, [{ type: 'preview.status', data: { reason: outcome.reason } }]);
     }
   });
   if (!extendsFirst) await condition(allHandlersFinished);

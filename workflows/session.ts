@@ -23,7 +23,7 @@ import { jobWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import { bookkeeping, storageWrite } from './activity-options';
 import { codegenJobWorkflow } from './codegen-job';
-import { jobSearchAttributes } from './job-search-attributes';
+import { searchAttributesOf } from './workflow-search-attributes';
 import { cancelQueuedMessageUpdate, closeSessionSignal, queueMessageSignal, sendMessageUpdate, type QueuedMessage } from './session-signals';
 
 /** The session's settings with the job's budget lowered to the organization's cap (only arguments change: replay-safe). */
@@ -152,7 +152,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
           args: [{ jobId: next.jobId, sessionId: input.sessionId, projectId: input.projectId, organizationId: input.organizationId, actorId: next.actorId, content: next.content, settings: withCap(input.settings, next.tokenBudget), previewProvider: input.previewProvider }],
           staticSummary: `Codegen job for session ${input.sessionId}: ${next.content.slice(0, 80)}`,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          typedSearchAttributes: jobSearchAttributes(input),
+          typedSearchAttributes: searchAttributesOf.codegenJob(input),
         });
       } catch (err) {
         // A failed or cancelled job has recorded its own outcome (a row that could not be written even

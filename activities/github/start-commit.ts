@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { type GithubCommitInput, githubCommitWorkflowId } from '../../domain/github';
 import type { Project } from '../../db/entities/index';
 import type { githubCommitWorkflow } from '../../workflows/github-sync';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 
 /**
  * Mirrors a saved version of a GitHub project as a commit: starts `github-commit-<project>-<n>`,
@@ -18,11 +18,7 @@ export async function startGithubCommit(client: Client, taskQueue: string, proje
       taskQueue,
       args: [{ ...input, projectId: project.id }],
       staticSummary: `Commit version ${input.number} of ${project.name} to GitHub`,
-      typedSearchAttributes: [
-        { key: ForgeOrgId, value: project.organization.id },
-        { key: ForgeProjectId, value: project.id },
-        { key: ForgeJobType, value: 'github-commit' },
-      ],
+      typedSearchAttributes: searchAttributesOf.githubCommit({ organizationId: project.organization.id, projectId: project.id }),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -10,6 +10,7 @@ import { deployWorkflowId, jobWorkflowId, previewWorkflowId, sessionWorkflowId }
 import { AgentJob, AgentSession, Deployment, Preview, Project } from '../../db/entities/index';
 import { recordAuditOnce } from '../../db/repositories/audit';
 import { appendEvents } from '../../db/repositories/event-log';
+import { ForgeJobTypes } from '../../workflows/workflow-search-attributes';
 
 const HEARTBEAT_EVERY_MS = 2_000;
 
@@ -41,7 +42,7 @@ export function createProjectDeletionActivities({ orm }: { orm: MikroORM }) {
       const previews = await em.find(Preview, { projectId, status: { $nin: ['failed', 'destroyed'] } }, { fields: ['id'] });
       // A preview a job started a moment ago may not have recorded its row yet: Temporal's view finds it.
       const listed = [];
-      for await (const run of client.workflow.list({ query: `ForgeProjectId = '${projectId}' AND ForgeJobType = 'preview' AND ExecutionStatus = 'Running'` })) listed.push(run.workflowId);
+      for await (const run of client.workflow.list({ query: `ForgeProjectId = '${projectId}' AND ForgeJobType = '${ForgeJobTypes.preview}' AND ExecutionStatus = 'Running'` })) listed.push(run.workflowId);
       return [...new Set([...previews.map((p) => previewWorkflowId(p.id)), ...listed])].map((id) => ({ id, cancel: true }));
     }
     const deployments = await em.find(Deployment, { projectId, status: { $in: [...activeDeploymentStatuses] } }, { fields: ['id'] });

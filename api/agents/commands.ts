@@ -14,7 +14,7 @@ import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queue
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
-import { jobSearchAttributes } from '../../workflows/job-search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import type { QuotaGuard } from '../quotas/quota-guard';
 import { asCommand } from './temporal-errors';
 import { toJobDto } from './job-dto';
@@ -123,7 +123,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
             // The closed run stays in history; a running one makes this start fail instead of doubling the job.
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
             staticSummary: `Retry of codegen job ${job.id}`,
-            typedSearchAttributes: jobSearchAttributes(job),
+            typedSearchAttributes: searchAttributesOf.codegenJob(job),
             args: [{
               jobId: job.id,
               sessionId: job.sessionId,

@@ -2,6 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { Project } from '../../db/entities/index';
 import { githubPollScheduleId } from '../../domain/github';
 import type { githubImportWorkflow } from '../../workflows/github-sync';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 
 /**
  * Registers the Temporal Schedule that imports pushes made outside Forge every `everySeconds`
@@ -22,6 +23,7 @@ export async function ensureGithubPollSchedule(client: Client, taskQueue: string
         args: [{ projectId: project.id, source: 'external' }] satisfies Parameters<typeof githubImportWorkflow>,
         workflowExecutionTimeout: '10 minutes',
         staticSummary: `Poll GitHub for pushes to project ${project.name}`,
+        typedSearchAttributes: searchAttributesOf.githubImport({ organizationId: project.organization.id, projectId: project.id }),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     });

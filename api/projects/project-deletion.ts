@@ -8,7 +8,7 @@ import { projectDeletionWorkflowId } from '../../domain/workflow-ids';
 import type { Project } from '../../db/entities/index';
 import { recordAudit } from '../../db/repositories/audit';
 import type { projectDeletionWorkflow } from '../../workflows/project-deletion';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 
 /** Nothing new starts on a project being deleted: what runs would outlive the deletion's sweep. */
 export function refuseWhileDeleting(project: Project): void {
@@ -36,11 +36,7 @@ export async function startProjectDeletion(ctx: { em: EntityManager; temporal: C
       taskQueue: ctx.queue,
       args: [input],
       staticSummary: `Delete project ${project.name} (${project.id}) and everything running for it`,
-      typedSearchAttributes: [
-        { key: ForgeOrgId, value: input.organizationId },
-        { key: ForgeProjectId, value: project.id },
-        { key: ForgeJobType, value: 'project-deletion' },
-      ],
+      typedSearchAttributes: searchAttributesOf.projectDeletion({ organizationId: input.organizationId, projectId: project.id }),
     });
   } catch (err) {
     // Two DELETEs racing: the other one started it; its id is on the project now.

@@ -15,7 +15,7 @@ import { ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import { deployWorkflowId } from '../../domain/workflow-ids';
 import type { deploymentWorkflow } from '../../workflows/deployment';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
 import { toDeploymentDto } from '../dto/deliveries';
@@ -118,11 +118,7 @@ export const deploymentRoutes = (deps: AppDeps) => {
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
         args: [{ deploymentId: deployment.id, projectId: project.id, organizationId, version: body.version, provider: body.provider } satisfies DeploymentWorkflowInput],
         staticSummary: `Deploy ${project.name} v${body.version} to ${body.provider}`,
-        typedSearchAttributes: [
-          { key: ForgeOrgId, value: organizationId },
-          { key: ForgeProjectId, value: project.id },
-          { key: ForgeJobType, value: 'deploy' },
-        ],
+        typedSearchAttributes: searchAttributesOf.deploy({ organizationId, projectId: project.id }),
       }));
       return toDeploymentDto(deployment);
     },

@@ -6,7 +6,7 @@ import { AppError, ErrorCode, unauthorized } from '../../domain/errors';
 import { githubImportWorkflowId, TRAILER_PATTERN } from '../../domain/github';
 import { taskQueues } from '../../domain/task-queues';
 import type { githubImportWorkflow } from '../../workflows/github-sync';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 
@@ -72,11 +72,7 @@ export const githubWebhookRoutes = (deps: AppDeps) => {
               taskQueue: queue,
               args: [{ projectId: project.id, source: 'external' }],
               staticSummary: `Import push ${after.slice(0, 7)} to ${owner}/${repository.name}@${branch}`,
-              typedSearchAttributes: [
-                { key: ForgeOrgId, value: project.organization.id },
-                { key: ForgeProjectId, value: project.id },
-                { key: ForgeJobType, value: 'github-import' },
-              ],
+              typedSearchAttributes: searchAttributesOf.githubImport({ organizationId: project.organization.id, projectId: project.id }),
             })
             .then(() => started++, (err: unknown) => { if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; });
         }

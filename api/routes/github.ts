@@ -11,6 +11,7 @@ import { DEFAULT_GITHUB_API, GithubConnectionBody, GithubConnectionDto, StorageS
 import { ProjectDto, ProjectParams } from '../../domain/projects';
 import { taskQueues } from '../../domain/task-queues';
 import type { githubImportWorkflow } from '../../workflows/github-sync';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import type { AppDeps } from '../deps';
 import { toProjectDto } from '../dto/projects';
 import { githubAppError } from '../github/github-errors';
@@ -107,6 +108,7 @@ export const githubRoutes = (deps: AppDeps) => {
               args: [{ projectId: project.id, source: 'import', repository: body.repository, connect: true }],
               staticSummary: `Connect project ${project.name} to ${body.repository.owner}/${body.repository.name}@${body.repository.branch}`,
               workflowExecutionTimeout: '5 minutes',
+              typedSearchAttributes: searchAttributesOf.githubImport({ organizationId: project.organization.id, projectId: project.id }),
             })
             .catch((err: unknown) => { throw githubAppError(err); });
           await req.em.refresh(project);

@@ -13,7 +13,7 @@ import { taskQueues } from '../../domain/task-queues';
 import { previewWorkflowId } from '../../domain/workflow-ids';
 import type { previewWorkflow } from '../../workflows/preview';
 import { destroyPreviewUpdate, extendPreviewUpdate } from '../../workflows/preview-signals';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import { asCommand } from '../agents/temporal-errors';
 import { startDelivery } from '../deliveries/start-delivery';
 import type { AppDeps } from '../deps';
@@ -84,11 +84,7 @@ export const previewRoutes = (deps: AppDeps) => {
         taskQueue: taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents,
         args: [input],
         staticSummary: `Preview of ${project.name} v${version}`,
-        typedSearchAttributes: [
-          { key: ForgeOrgId, value: input.organizationId },
-          { key: ForgeProjectId, value: project.id },
-          { key: ForgeJobType, value: 'preview' },
-        ],
+        typedSearchAttributes: searchAttributesOf.preview({ organizationId: input.organizationId, projectId: project.id }),
       }));
       return toPreviewDto(preview);
     },

@@ -14,7 +14,7 @@ import { listProjectSessions } from '../../db/repositories/project-lists';
 import { listTranscript } from '../../db/repositories/transcript';
 import type { sessionWorkflow } from '../../workflows/session';
 import { closeSessionSignal } from '../../workflows/session-signals';
-import { ForgeJobType, ForgeOrgId, ForgeProjectId, ForgeSessionId } from '../../workflows/search-attributes';
+import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import { createAgentCommands } from '../agents/commands';
 import { asCommand } from '../agents/temporal-errors';
 import { refuseWhileDeleting } from '../projects/project-deletion';
@@ -76,12 +76,7 @@ export const sessionRoutes = ({ temporal, config }: AppDeps) => {
             workflowId: sessionWorkflowId(session.id),
             taskQueue: queues.agents,
             staticSummary: `Codegen session "${session.title}" on project ${project.name}`,
-            typedSearchAttributes: [
-              { key: ForgeOrgId, value: session.organizationId },
-              { key: ForgeProjectId, value: project.id },
-              { key: ForgeSessionId, value: session.id },
-              { key: ForgeJobType, value: 'session' },
-            ],
+            typedSearchAttributes: searchAttributesOf.session({ organizationId: session.organizationId, projectId: project.id, sessionId: session.id }),
             args: [{
               sessionId: session.id,
               projectId: project.id,

@@ -8,7 +8,7 @@ import { repoRoot } from '../../scripts/stack/paths';
  * search attributes) and type-only imports, never by loading a workflow body: that would pull
  * workflow code (and its activity proxies) into the API process and couple its deploys to them.
  */
-const contractModules = /workflows\/(?:[\w/]*-signals|search-attributes|job-search-attributes)$/;
+const contractModules = /workflows\/(?:[\w/]*-signals|search-attributes|workflow-search-attributes)$/;
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

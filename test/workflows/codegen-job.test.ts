@@ -10,6 +10,7 @@ import { jobWorkflowId } from '../../domain/workflow-ids';
 import { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { callNames, createFakes, plan, slowed, usage, type Fakes } from '../support/fake-activities';
+import { expectProgressTrail } from '../support/progress-trail';
 import { jobInput, jobReaches, settingsWith } from '../support/workflow-inputs';
 import { openWorkflowHarness, terminateQuietly, until, type WorkflowHarness } from '../support/workflow-harness';
 
@@ -40,6 +41,7 @@ describe('codegen job workflow', () => {
     try {
       await expect(j.handle.result()).resolves.toMatchObject({ status: 'completed', resultVersion: 1, usage: { calls: 3 } });
       expect(callNames(j.fakes.log, ['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'saveJobVersion'])).toEqual(['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'saveJobVersion']);
+      await expectProgressTrail(j.handle, j.fakes.log, 'reportJob', 'save');
     } finally {
       await j.cleanup();
     }

@@ -6,6 +6,7 @@ import type { DeploymentWorkflowInput } from '../../domain/deployments';
 import { deployWorkflowId } from '../../domain/workflow-ids';
 import { deploymentWorkflow } from '../../workflows/deployment';
 import { callNames, createFakes, finalFailure, refFor, slowed, type Fakes } from '../support/fake-activities';
+import { expectProgressTrail } from '../support/progress-trail';
 import { openWorkflowHarness, terminateQuietly, until, type WorkflowHarness } from '../support/workflow-harness';
 
 let harness: WorkflowHarness;
@@ -40,6 +41,7 @@ describe('deployment workflow', () => {
     try {
       await expect(d.handle.result()).resolves.toMatchObject({ status: 'live', supersededDeploymentId: previousLive.deploymentId });
       expect(d.statuses()).toEqual(['building', 'deploying']);
+      await expectProgressTrail(d.handle, d.fakes.log, 'recordDeployment', 'live');
       expect(callNames(d.fakes.log, ['destroyRelease', 'removeBuild'])).toEqual(['destroyRelease', 'removeBuild']);
       expect(d.fakes.log.find((c) => c.name === 'destroyRelease')!.input.ref).toEqual(previousLive.providerRef);
     } finally {

@@ -7,6 +7,7 @@ import { previewWorkflowId } from '../../domain/workflow-ids';
 import { previewWorkflow } from '../../workflows/preview';
 import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from '../../workflows/preview-signals';
 import { activityPause, callNames, createFakes, finalFailure, slowed, type Fakes } from '../support/fake-activities';
+import { expectProgressTrail } from '../support/progress-trail';
 import { openWorkflowHarness, terminateQuietly, until, type WorkflowHarness } from '../support/workflow-harness';
 
 let harness: WorkflowHarness;
@@ -50,6 +51,7 @@ describe('preview workflow', () => {
     try {
       await expect(p.handle.result()).resolves.toEqual({ status: 'destroyed', reason: 'expired' });
       expect(p.reports().map((r) => r.status ?? 'extend')).toEqual(['building', 'starting', 'live', 'destroyed']);
+      await expectProgressTrail(p.handle, p.fakes.log, 'recordPreview', 'destroyed');
       expect(callNames(p.fakes.log, ['removeResource', 'removeBuild'])).toEqual(['removeResource', 'removeBuild']);
     } finally {
       await p.cleanup();
