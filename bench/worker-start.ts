@@ -1,5 +1,6 @@
 // `npm run bench bench/worker-start.ts`: how long a warm `npm run worker` takes to poll (goal <= 3 s).
-// Starts `node --import tsx worker/main.ts` exactly as run.sh does, BENCH_ROUNDS times (default 5)
+// Starts the worker as run.sh and `npm start` do (its compiled entry; BENCH_WORKER_TSX=1: through
+// tsx, as before scripts/stack/compiled-entry.ts), BENCH_ROUNDS times (default 5)
 // after one unmeasured start that fills the caches (workflow bundle, tsx, Node's compile cache),
 // against the shared dev Postgres and Temporal, and times spawn to the "worker polling" log line.
 // Writes bench/results/worker-start.json.
@@ -8,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { logsDir, repoRoot } from '../scripts/stack/paths';
+import { serviceLaunch } from '../scripts/stack/compiled-entry';
 import { spawnService } from '../scripts/stack/service-process';
 import { createRunDatabase, provideSharedServers } from '../scripts/stack/shared-servers';
 import { waitUntil } from '../scripts/stack/wait-until';
@@ -35,7 +37,8 @@ async function startOnce(round: number): Promise<number> {
   const logFile = join(logsDir, `bench-worker-start-${round}.log`);
   rmSync(logFile, { force: true });
   const started = performance.now();
-  const worker = spawnService('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: repoRoot, env, logFile });
+  const launch = process.env.BENCH_WORKER_TSX ? { command: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'] } : await serviceLaunch('worker/main.ts');
+  const worker = spawnService('worker', launch.command, launch.args, { cwd: repoRoot, env, logFile });
   try {
     await waitUntil('the worker to poll', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"msg":"worker polling"'), { timeoutMs: 120_000, intervalMs: 20, failed: worker.exitReason });
     return (performance.now() - started) / 1000;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs one program of the project with the environment setup.sh prepared: the dev secrets from
 # .data/dev.env (variables already set win), the project's Node runtime and node_modules/.bin on
-# PATH. TypeScript files run through tsx's loader in the same process (no wrapper process), and the
-# shell execs it, so signals from npm or Ctrl-C reach the program itself.
+# PATH. TypeScript files run through tsx's loader in the same process (no wrapper process), the API
+# and the worker from their compiled module (scripts/stack/compiled-entry.ts), and the shell execs
+# it, so signals from npm or Ctrl-C reach the program itself.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,11 @@ if [ -x .tools/node/node_modules/.bin/node ]; then PATH="$root/.tools/node/node_
 export PATH
 
 case $1 in
+  # The services start from one compiled module: tsx's hooks on every module cost about a second.
+  api/main.ts | worker/main.ts)
+    compiled=$(node scripts/stack/compiled-entry.ts "$1")
+    shift
+    exec node --enable-source-maps "$compiled" "$@" ;;
   *.ts) exec node --import tsx "$@" ;;
   *) exec node "$@" ;;
 esac

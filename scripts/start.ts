@@ -14,12 +14,17 @@ import { Supervisor } from './stack/supervisor';
 import { ensureTemporal } from './stack/temporal';
 import { waitUntil } from './stack/wait-until';
 import { builderLaunch } from './stack/builder-launch';
+import { serviceLaunch } from './stack/compiled-entry';
 
 const supervisor = new Supervisor('start');
 
-/** A TypeScript entry point of this repo as a supervised child, in its own process group. */
-function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv): Service & { exitReason: () => string | undefined } {
-  const child = spawnService(name, process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env });
+/**
+ * A TypeScript entry point of this repo as a supervised child, in its own process group: the API
+ * and the worker from their compiled module (scripts/stack/compiled-entry.ts), scripts through tsx.
+ */
+async function startNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, compiled = false): Promise<Service & { exitReason: () => string | undefined }> {
+  const launch = compiled ? await serviceLaunch(entry) : { command: process.execPath, args: ['--import', 'tsx', entry] };
+  const child = spawnService(name, launch.command, launch.args, { cwd: repoRoot, env });
   return { name, reused: false, pid: child.pid, exited: child.exited, stop: child.stop, exitReason: child.exitReason };
 }
 
@@ -33,7 +38,7 @@ await supervisor.run(async () => {
   const llm: NodeJS.ProcessEnv = {};
   const offlineModel = !process.env.OPENAI_API_KEY && !process.env.OPENAI_BASE_URL && existsSync(join(repoRoot, 'scripts/model.ts'));
   if (offlineModel && !(await isPortFree(stackPorts.model))) throw portTakenError(stackPorts.model, 'offline model server', portVariables.model);
-  const model = offlineModel ? startNodeService('model', 'scripts/model.ts', { ...process.env, MODEL_PORT: String(stackPorts.model) }) : undefined;
+  const model = offlineModel ? await startNodeService('model', 'scripts/model.ts', { ...process.env, MODEL_PORT: String(stackPorts.model) }) : undefined;
   if (model) {
     supervisor.add(model);
     Object.assign(llm, { OPENAI_BASE_URL: `http://${loopback}:${stackPorts.model}/v1`, OPENAI_API_KEY: 'offline' });
@@ -61,8 +66,7 @@ await supervisor.run(async () => {
   };
   // Stopped after the worker (which could still be starting one) and before the servers.
   supervisor.add(localServersService(process.env));
-  const api = startNodeService('api', 'api/main.ts', env);
-  const worker = startNodeService('worker', 'worker/main.ts', env);
+  const [api, worker] = await Promise.all([startNodeService('api', 'api/main.ts', env, true), startNodeService('worker', 'worker/main.ts', env, true)]);
   // The builder gets none of the secrets above: an allowlisted environment, .data/ hidden (scripts/stack/builder-launch.ts).
   const launch = builderLaunch(env, repoRoot);
   const builderChild = spawnService('builder', launch.command, launch.args, { cwd: repoRoot, env: launch.env });

@@ -8,6 +8,7 @@ import { startModelServer, type ModelServer } from '../../scripts/model-server/s
 import { logsDir, repoRoot } from '../../scripts/stack/paths';
 import { freePort, loopback } from '../../scripts/stack/ports';
 import { builderLaunch } from '../../scripts/stack/builder-launch';
+import { serviceLaunch } from '../../scripts/stack/compiled-entry';
 import { spawnService, type ServiceProcess } from '../../scripts/stack/service-process';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
 import { waitUntil } from '../../scripts/stack/wait-until';
@@ -74,10 +75,11 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     WORKER_SET_CURRENT_VERSION: 'on',
   };
   const children: ServiceProcess[] = [];
-  const child = (name: string, entry: string, extra: Record<string, string> = {}) => {
+  const child = async (name: string, entry: string, extra: Record<string, string> = {}) => {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API and the worker.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const started = spawnService(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: repoRoot, env: { ...env, ...extra }, logFile: join(logsDir, `bench-${name}.log`) });
+    const launch = await serviceLaunch(entry);
+    const started = spawnService(name, launch.command, [...nodeArgs, ...launch.args], { cwd: repoRoot, env: { ...env, ...extra }, logFile: join(logsDir, `bench-${name}.log`) });
     children.push(started);
     return started;
   };
@@ -102,8 +104,8 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
   };
 
   try {
-    const api = child('api', 'api/main.ts');
-    const worker = child('worker', 'worker/main.ts', options.workerEnv);
+    const api = await child('api', 'api/main.ts');
+    const worker = await child('worker', 'worker/main.ts', options.workerEnv);
     await restartBuilder();
     const apiOrigin = `http://${loopback}:${port}`;
     await waitUntil('the bench API', async () => (await fetch(`${apiOrigin}/api/v1/health`)).ok, { timeoutMs: 90_000, failed: api.exitReason });

@@ -8,6 +8,7 @@ import { topicFor, type Topic } from '../../domain/events';
 import { logsDir, repoRoot } from '../../scripts/stack/paths';
 import { freePort, loopback } from '../../scripts/stack/ports';
 import { spawnService } from '../../scripts/stack/service-process';
+import { serviceLaunch } from '../../scripts/stack/compiled-entry';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
 import { waitUntil } from '../../scripts/stack/wait-until';
 
@@ -33,7 +34,8 @@ export async function startRealtimeBench(): Promise<RealtimeBenchStack> {
   const database = await createRunDatabase(servers.adminUrl, 'forge_bench_rt');
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
-  const api = spawnService('api', process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+  const launch = await serviceLaunch('api/main.ts');
+  const api = spawnService('api', launch.command, launch.args, {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', JWT_SECRET: secret, DATABASE_URL: database.url, TEMPORAL_ADDRESS: servers.temporalAddress, HOST: loopback, PORT: String(port),
       // Every simulated subscriber signs in as the same viewer: lift the per-user connection cap.

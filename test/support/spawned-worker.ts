@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { builderLaunch } from '../../scripts/stack/builder-launch';
+import { serviceLaunch } from '../../scripts/stack/compiled-entry';
 import { repoRoot } from '../../scripts/stack/paths';
 import { isAlive, spawnService } from '../../scripts/stack/service-process';
 import { waitUntil } from '../../scripts/stack/wait-until';
@@ -20,14 +21,14 @@ export interface SpawnedWorker {
 }
 
 /**
- * Starts `node --import tsx worker/main.ts` (what `npm run worker` runs) with `env` and waits for
+ * Starts the worker from its compiled entry (what `npm run worker` runs) with `env` and waits for
  * its "worker polling" log line. Logs go to a temporary file, read for readiness (and quoted by the
  * error when the worker exits while starting).
  */
 export function spawnWorker(env: Record<string, string>, name = 'worker'): Promise<SpawnedWorker> {
   // Only what it is given (nothing of the developer's environment); info: the readiness line's level.
   const full = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', TEMPORAL_NAMESPACE: inject('temporalNamespace'), ...env };
-  return spawnProcess(name, { command: process.execPath, args: ['--import', 'tsx', 'worker/main.ts'], env: full }, 'worker polling');
+  return serviceLaunch('worker/main.ts').then((launch) => spawnProcess(name, { ...launch, env: full }, 'worker polling'));
 }
 
 /**
