@@ -37,6 +37,8 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
   let queued = new Map<Topic, Delta[]>();
   let timer: NodeJS.Timeout | undefined;
   let lastSentAt = 0;
+  /** When each topic last went out: a topic quiet for a window is a stream starting. */
+  let topicSentAt = new Map<Topic, number>();
   // Batches go one after another: two pooled connections could otherwise commit them swapped.
   let sending: Promise<void> = Promise.resolve();
 
@@ -46,6 +48,9 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
     lastSentAt = performance.now();
     const batch = queued;
     queued = new Map();
+    // Only topics heard from within the window are worth remembering.
+    topicSentAt = new Map([...topicSentAt].filter(([, at]) => lastSentAt - at < intervalMs));
+    for (const topic of batch.keys()) topicSentAt.set(topic, lastSentAt);
     const payloads = [...batch].flatMap(([topic, items]) => chunk(topic, items, report));
     if (payloads.length === 0) return;
     sending = sending
@@ -58,9 +63,12 @@ export function createDeltaPublisher({ orm }: { orm: MikroORM }, options: DeltaP
       const items = queued.get(topic);
       if (items) items.push(delta);
       else queued.set(topic, [delta]);
-      // Leading edge: a stream's first token goes out at once (what a user waits for); later ones
-      // wait for the rest of the window, so a topic still costs at most one NOTIFY per window.
-      timer ??= setTimeout(send, Math.max(0, intervalMs - (performance.now() - lastSentAt)));
+      // Leading edge per topic: a stream's first token goes out at once (what a user waits for),
+      // even while other jobs' streams fill the window; later ones wait for the rest of the window,
+      // so a busy worker still costs about one NOTIFY per window plus one per stream that starts.
+      const now = performance.now();
+      if (now - (topicSentAt.get(topic) ?? -Infinity) >= intervalMs) send();
+      else timer ??= setTimeout(send, Math.max(0, intervalMs - (now - lastSentAt)));
     },
     async flush() {
       send();

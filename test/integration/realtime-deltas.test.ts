@@ -57,6 +57,25 @@ describe('deltas', () => {
     expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(45);
   });
 
+  it("send a stream's first token at once, even while another topic's stream fills the window", async () => {
+    const busy = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const starting = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const [busyWatch, startingWatch] = [await watcher(busy.topic), await watcher(starting.topic)];
+    // A window far longer than the test: anything held for it would arrive only at flush().
+    const publisher = createDeltaPublisher({ orm: worker }, { intervalMs: 600_000 });
+    publisher.publish(busy.topic, { type: 'token', data: { n: 1 } });
+    publisher.publish(busy.topic, { type: 'token', data: { n: 2 } });
+    publisher.publish(starting.topic, { type: 'token', data: { n: 1 } });
+    await vi.waitFor(() => expect(startingWatch.batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual([1]));
+    // The busy topic's second token rode along with the new stream's first: one send, not one per window.
+    await vi.waitFor(() => expect(busyWatch.batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual([1, 2]));
+    publisher.publish(starting.topic, { type: 'token', data: { n: 2 } });
+    await sleep(300);
+    expect(startingWatch.batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual([1]);
+    await publisher.flush();
+    await vi.waitFor(() => expect(startingWatch.batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual([1, 2]));
+  });
+
   it('never hold back a durable event, even during a flood of deltas', async () => {
     const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
     const { events, batches, socket } = await watcher(topic);
