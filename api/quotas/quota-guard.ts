@@ -26,18 +26,20 @@ export function createQuotaGuard(policy: QuotaPolicy) {
     async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number, tx: EntityManager) => Promise<T>, retriedJobId?: string): Promise<T> {
       return em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
-        const recent = await quotaUsage.messagesLastMinute(tx, organizationId);
+        const now = new Date();
+        const used = await quotaUsage.ofMessage(tx, organizationId, sessionId, monthStart(now));
+        const recent = used.messagesLastMinute;
         if (recent.count >= policy.messagesPerMinute) {
           const retryAfter = Math.max(1, Math.ceil((60_000 - recent.oldestAgeMs) / 1000));
           throw quotaExceeded('messagesPerMinute', policy.messagesPerMinute, recent.count, `${recent.count} messages in the last minute; retry in ${retryAfter} s`, retryAfter);
         }
-        assertAmount('concurrentJobs', await quotaUsage.unfinishedJobs(tx, organizationId), 'jobs queued or running in the organization');
-        assertAmount('queuedMessagesPerSession', await quotaUsage.unfinishedJobsOfSession(tx, sessionId), 'messages waiting in this session');
-        const monthTokens = await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date()));
+        assertAmount('concurrentJobs', used.unfinishedJobs, 'jobs queued or running in the organization');
+        assertAmount('queuedMessagesPerSession', used.unfinishedJobsOfSession, 'messages waiting in this session');
+        const monthTokens = used.monthTokens;
         assertAmount('monthlyTokens', monthTokens, 'tokens used this month');
-        assertAmount('storedBytes', await quotaUsage.storedBytes(tx, organizationId), 'bytes of code stored');
+        assertAmount('storedBytes', used.storedBytes, 'bytes of code stored');
         // The job may spend what is left of the month (a retried job: plus what it spent itself, as its budget counts its earlier runs).
-        const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(new Date()), retriedJobId)) : 0;
+        const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(now), retriedJobId)) : 0;
         return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens), tx);
       });
     },
