@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { jobErrorCodes } from './job-error-codes';
 import { trimmedText } from './schema-bounds';
+import { DEFAULT_QUESTION_ROUNDS, MAX_MESSAGE_CHARS, messageContentErrors } from './session-limits';
 
 /** Job states and stages: clients and checks rely on these exact words (DESIGN.md, States). */
 export const JobStatus = z.enum(['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled']);
@@ -8,20 +10,8 @@ export type JobStatus = z.infer<typeof JobStatus>;
 export const JobStage = z.enum(['intent', 'questions', 'plan', 'approval', 'generate', 'check', 'fix', 'save']);
 export type JobStage = z.infer<typeof JobStage>;
 
-/** Codes a failed job carries in `error.code`. */
-export const JobErrorCode = z.enum([
-  'budget_exceeded',
-  'loop_detected',
-  'version_conflict',
-  'llm_auth_failed',
-  'llm_bad_request',
-  'llm_unavailable',
-  'check_failed',
-  /** A generated file or version over the storage limits (domain/versions.ts): not retried, a new call would write another. */
-  'payload_too_large',
-  'approval_timeout',
-  'internal',
-]);
+/** Codes a failed job carries in `error.code` (the words: domain/job-error-codes.ts). */
+export const JobErrorCode = z.enum(jobErrorCodes);
 export type JobErrorCode = z.infer<typeof JobErrorCode>;
 
 export const JobError = z.object({ code: JobErrorCode, message: z.string(), details: z.unknown().optional() });
@@ -30,22 +20,14 @@ export type JobError = z.infer<typeof JobError>;
 export const IntentKind = z.enum(['new_app', 'edit', 'question', 'fix']);
 export type IntentKind = z.infer<typeof IntentKind>;
 
+/** Token usage (the plain shape and its sums, which workflows use: domain/usage.ts). */
 export const Usage = z.object({
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
   calls: z.number().int().nonnegative(),
 });
 export type Usage = z.infer<typeof Usage>;
-export const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, calls: 0 });
-export const addUsage = (a: Usage, b: Omit<Usage, 'calls'> & { calls?: number }): Usage => ({
-  promptTokens: a.promptTokens + b.promptTokens,
-  completionTokens: a.completionTokens + b.completionTokens,
-  calls: a.calls + (b.calls ?? 1),
-});
-export const totalTokens = (u: Usage) => u.promptTokens + u.completionTokens;
-
-/** Also the value for sessions whose settings predate the setting. */
-export const DEFAULT_QUESTION_ROUNDS = 3;
+export { addUsage, emptyUsage, totalTokens } from './usage';
 
 export const SessionSettings = z.object({
   /** Wait for approve/reject after the plan. */
@@ -72,8 +54,8 @@ export const CreateSessionBody = z.object({
 });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
-export const MAX_MESSAGE_CHARS = 20_000;
-export const MessageContent = trimmedText(MAX_MESSAGE_CHARS, { empty: 'Message is empty', long: `Message is over ${MAX_MESSAGE_CHARS} characters` });
+/** The same limit and words as the session workflow's check (domain/session-limits.ts). */
+export const MessageContent = trimmedText(MAX_MESSAGE_CHARS, messageContentErrors);
 export const SendMessageBody = z.object({ content: MessageContent });
 export const RejectPlanBody = z.object({ feedback: trimmedText(5_000) });
 export const AnswerBody = z.object({ answer: trimmedText(MAX_MESSAGE_CHARS) });

@@ -1,5 +1,4 @@
-import type { JobErrorCode } from './agents';
-import { GithubFailureType } from './github';
+import type { JobErrorCode } from './job-error-codes';
 
 /**
  * Stable error codes. The API maps each to an HTTP status in one exhaustive switch
@@ -81,6 +80,20 @@ export const DeliveryFailureType = {
   providerNotConfigured: 'provider_not_configured',
 } as const;
 export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];
+
+/** ApplicationFailure types of GitHub calls (activities/github/github-failure.ts). */
+export const GithubFailureType = {
+  authFailed: 'github_auth_failed',
+  notFound: 'github_not_found',
+  conflict: 'github_conflict',
+  /** 403/429 with a reset time: retried by Temporal after the reset (nextRetryDelay). */
+  rateLimited: 'github_rate_limited',
+  unavailable: 'github_unavailable',
+  notConnected: 'github_not_connected',
+  /** The branch holds files a version cannot (path or size rules); details list them. */
+  unimportable: 'github_unimportable',
+} as const;
+export type GithubFailureType = (typeof GithubFailureType)[keyof typeof GithubFailureType];
 
 /**
  * Every ApplicationFailure type an activity throws, and whether a retry can help (`false`: a

@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import { eventPayloads, type EventPayloads } from './event-payloads';
+import { topicKinds } from './topics';
 
 export type { EventPayloads };
 
-/** What a topic can be about; a topic is `<kind>:<uuid>`, e.g. `job:9b2f...`. */
-export const TopicKind = z.enum(['job', 'session', 'preview', 'deployment', 'project']);
+/** What a topic can be about; a topic is `<kind>:<uuid>` (the words and `topicFor`: domain/topics.ts). */
+export const TopicKind = z.enum(topicKinds);
 export type TopicKind = z.infer<typeof TopicKind>;
 
 export const Topic = z.templateLiteral([TopicKind, ':', z.uuid()]);
 export type Topic = z.infer<typeof Topic>;
-
-export function topicFor(kind: TopicKind, id: string): Topic {
-  return Topic.parse(`${kind}:${id}`);
-}
+export { topicFor } from './topics';
 
 /** The kind and id a topic names, so a caller can check the subscriber may see that resource. */
 export function splitTopic(topic: Topic): { kind: TopicKind; id: string } {

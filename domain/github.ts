@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// GitHub as a project's storage: the organization's connection, a project's repository, the
-// failure types of GitHub calls, and the trailer that names the version a commit holds.
+// GitHub as a project's storage: the organization's connection, a project's repository and the
+// trailer that names the version a commit holds (the failure types of GitHub calls: domain/errors.ts).
 
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'Letters, digits, ".", "-" and "_" only');
 
@@ -38,19 +38,6 @@ export const StorageSettingsBody = z.discriminatedUnion('backend', [
   z.object({ backend: z.literal('github'), repository: GithubRepository }),
 ]);
 export type StorageSettingsBody = z.infer<typeof StorageSettingsBody>;
-
-export const GithubFailureType = {
-  authFailed: 'github_auth_failed',
-  notFound: 'github_not_found',
-  conflict: 'github_conflict',
-  /** 403/429 with a reset time: retried by Temporal after the reset (nextRetryDelay). */
-  rateLimited: 'github_rate_limited',
-  unavailable: 'github_unavailable',
-  notConnected: 'github_not_connected',
-  /** The branch holds files a version cannot (path or size rules); details list them. */
-  unimportable: 'github_unimportable',
-} as const;
-export type GithubFailureType = (typeof GithubFailureType)[keyof typeof GithubFailureType];
 
 /** Last line of every commit Forge makes; a retry finds its commit by it instead of committing twice. */
 export const versionTrailer = (projectId: string, number: number) => `Forge-Version: ${projectId}/${number}`;

@@ -1,18 +1,15 @@
 import { z } from 'zod';
+import { PreviewTtl } from './preview-workflow-input';
 import { DeliveryError, ProviderName, type ProviderRef } from './providers';
 import { VersionNumber } from './versions';
 
-// Previews: a version built and served for a limited time. States, request bodies, workflow input.
+// Previews: a version built and served for a limited time. States, request bodies, what the workflow records.
 
 export const PreviewStatus = z.enum(['pending', 'building', 'starting', 'live', 'failed', 'destroyed']);
 export type PreviewStatus = z.infer<typeof PreviewStatus>;
 
-/** Default lifetime and its bounds: long enough to click around, short enough to free the machine. */
-export const PreviewTtl = { defaultSeconds: 30 * 60, minSeconds: 60, maxSeconds: 24 * 3600 } as const;
-
+/** The lifetime's bounds, default and the workflow's input: domain/preview-workflow-input.ts (checked there without zod). */
 const TtlSeconds = z.int().min(PreviewTtl.minSeconds).max(PreviewTtl.maxSeconds);
-/** The workflow takes any positive lifetime (tests and operators use short ones); the API holds users to the bounds. */
-const WorkflowTtlSeconds = z.int().positive().max(PreviewTtl.maxSeconds);
 
 /** `version` defaults to the project's current version. */
 export const CreatePreviewBody = z.object({ version: VersionNumber.optional(), ttlSeconds: TtlSeconds.optional() }).default({});
@@ -45,23 +42,6 @@ export const PreviewDto = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type PreviewDto = z.infer<typeof PreviewDto>;
-
-/**
- * Input of `previewWorkflow` (workflow id `preview-<previewId>`). The API starts it; a codegen job
- * starts it as an abandoned child for the version it saved. The workflow creates its own row if
- * the starter did not, so either starter only needs this object.
- */
-export const PreviewWorkflowInput = z.object({
-  previewId: z.uuid(),
-  projectId: z.uuid(),
-  organizationId: z.uuid(),
-  version: VersionNumber,
-  ttlSeconds: WorkflowTtlSeconds.default(PreviewTtl.defaultSeconds),
-  provider: ProviderName.default('local'),
-  /** The user who asked, or null when a codegen job started it. */
-  requestedBy: z.uuid().nullable().default(null),
-});
-export type PreviewWorkflowInput = z.input<typeof PreviewWorkflowInput>;
 
 /** What the workflow records on the preview row; each report is one transaction with its events. */
 export interface PreviewPatch {

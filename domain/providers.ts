@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { providerNames } from './provider-names';
 
 // Hosting providers: names, per-organization settings and secrets, and what a provider hands back.
 
-/** One interface, chosen by name (activities/providers/provider.ts). `local` is the default. */
-export const ProviderName = z.enum(['local', 'docker', 'render', 'railway']);
+export { deploymentResourceName, ownerOfResource, previewResourceName } from './provider-names';
+
+/** One interface, chosen by name (activities/providers/provider.ts). `local` is the default. The words: domain/provider-names.ts. */
+export const ProviderName = z.enum(providerNames);
 export type ProviderName = z.infer<typeof ProviderName>;
 
 const Secret = z.string().min(1).max(4096);
@@ -87,16 +90,6 @@ export type ProviderRef = z.infer<typeof ProviderRef>;
 /** Why a preview or deployment failed: a stable code (domain/errors.ts DeliveryFailureType) and a sentence. */
 export const DeliveryError = z.object({ code: z.string(), message: z.string() });
 export type DeliveryError = z.infer<typeof DeliveryError>;
-
-/** Resource names carry their owner, so the reaper can tell whose a resource is from its name alone. */
-export const previewResourceName = (previewId: string) => `preview-${previewId}`;
-export const deploymentResourceName = (deploymentId: string) => `deploy-${deploymentId}`;
-
-export function ownerOfResource(resource: string): { kind: 'preview' | 'deployment'; id: string } | null {
-  const match = /^(preview|deploy)-([0-9a-f-]{36})$/.exec(resource);
-  if (!match) return null;
-  return { kind: match[1] === 'preview' ? 'preview' : 'deployment', id: match[2]! };
-}
 
 /** The addresses in a configuration that workers will call, by body path: each must pass the outbound guard. */
 export function outboundAddresses(config: ProviderConfigBody): Array<[string, string]> {

@@ -3,7 +3,7 @@ import { AnswerBody, RejectPlanBody, SendMessageBody, type JobDto } from './agen
 import type { ErrorCode } from './errors';
 import { EventData, Topic, type StoredEvent } from './events';
 import { IdempotencyKey } from './idempotency';
-import { PG_INT_MAX } from './schema-bounds';
+import { PG_INT_MAX } from './value-checks';
 
 // The socket.io contract between the API and every client (DESIGN.md, Events). The server is
 // `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`, the client

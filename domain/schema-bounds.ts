@@ -3,9 +3,6 @@ import { z } from 'zod';
 // Constraints that must read the same in zod (what the API accepts) and in the OpenAPI document
 // generated from it (what clients and fuzzers are told): the drift hides where they differ.
 
-/** PostgreSQL `int` (int4): a number stored or compared as one is refused past it, never a 500 from SQL. */
-export const PG_INT_MAX = 2_147_483_647;
-
 /**
  * Text that zod trims and requires non-blank. JSON Schema has no trim: the `\S` pattern says the
  * same thing (at least one non-space character), so the document refuses "   " as the API does.

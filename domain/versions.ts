@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AppError, ErrorCode, invalidInput } from './errors';
 import { describePath, FilePath, filePathProblem } from './file-path';
-import { PG_INT_MAX, trimmedText } from './schema-bounds';
+import { trimmedText } from './schema-bounds';
+import { PG_INT_MAX } from './value-checks';
 
 // Immutable code versions: their sources, limits, request bodies and answers.
 

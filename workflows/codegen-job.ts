@@ -12,9 +12,11 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { addUsage, DEFAULT_QUESTION_ROUNDS, emptyUsage, totalTokens, type JobPlan, type JobStage, type JobStatus, type Usage } from '../domain/agents';
+import type { JobPlan, JobStage, JobStatus } from '../domain/agents';
 import { withChanges, type FileSet, type JobCheckpoint, type JobOutcome, type JobPatch, type JobWorkflowInput } from '../domain/agent-workflows';
+import { DEFAULT_QUESTION_ROUNDS } from '../domain/session-limits';
 import { buildsQueueFor } from '../domain/task-queues';
+import { addUsage, emptyUsage, totalTokens, type Usage } from '../domain/usage';
 import { previewWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import type { createCodegenActivities } from '../activities/codegen/codegen-activities';

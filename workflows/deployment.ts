@@ -1,8 +1,9 @@
 import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import type { DeploymentPatch, DeploymentStatus, DeploymentWorkflowInput, LiveDeployment } from '../domain/deployments';
-import { topicFor } from '../domain/events';
-import { deploymentResourceName, type ProviderRef } from '../domain/providers';
+import { deploymentResourceName } from '../domain/provider-names';
+import type { ProviderRef } from '../domain/providers';
+import { topicFor } from '../domain/topics';
 import { storageWrite } from './activity-options';
 import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';

@@ -11,9 +11,10 @@ import {
 } from '@temporalio/workflow';
 import type { createDeliveryRecordActivities } from '../activities/deployments/record-activities';
 import { ErrorCode } from '../domain/errors';
-import { topicFor } from '../domain/events';
-import { PreviewWorkflowInput, type PreviewPatch, type PreviewState, type PreviewStatus } from '../domain/previews';
-import { previewResourceName } from '../domain/providers';
+import { parsePreviewWorkflowInput, type PreviewWorkflowInput } from '../domain/preview-workflow-input';
+import type { PreviewPatch, PreviewState, PreviewStatus } from '../domain/previews';
+import { previewResourceName } from '../domain/provider-names';
+import { topicFor } from '../domain/topics';
 import { storageWrite } from './activity-options';
 import { deliveryActivities } from './delivery-activities';
 import { compensate, deliveryFailure, type DeliveryFailure } from './delivery-failure';
@@ -34,9 +35,9 @@ const ended = (status: PreviewStatus) => status === 'failed' || status === 'dest
  */
 export async function previewWorkflow(raw: PreviewWorkflowInput): Promise<PreviewOutcome> {
   // Bad input is a failed workflow, not a workflow task that throws on every retry forever.
-  const parsed = PreviewWorkflowInput.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid preview input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, ErrorCode.invalidInput);
-  const input = parsed.data;
+  const parsed = parsePreviewWorkflowInput(raw);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`Invalid preview input: ${parsed.problems.join('; ')}`, ErrorCode.invalidInput);
+  const { input } = parsed;
   const { previewId, organizationId, provider } = input;
   const topic = topicFor('preview', previewId);
   const resource = previewResourceName(previewId);

@@ -16,9 +16,10 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { MessageContent, type SessionSettings } from '../domain/agents';
+import type { SessionSettings } from '../domain/agents';
 import type { PendingMessage, SessionWorkflowInput } from '../domain/agent-workflows';
 import { ErrorCode } from '../domain/errors';
+import { messageContentProblem } from '../domain/session-limits';
 import { jobWorkflowId } from '../domain/workflow-ids';
 import type { createJobActivities } from '../activities/agents/job-activities';
 import { bookkeeping, storageWrite } from './activity-options';
@@ -85,8 +86,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<void
     {
       validator: ({ content }) => {
         if (closed) throw ApplicationFailure.nonRetryable('This session is closed', ErrorCode.conflict);
-        const parsed = MessageContent.safeParse(content);
-        if (!parsed.success) throw ApplicationFailure.nonRetryable(parsed.error.issues[0]?.message ?? 'Invalid message', ErrorCode.invalidInput);
+        const problem = messageContentProblem(content);
+        if (problem) throw ApplicationFailure.nonRetryable(problem, ErrorCode.invalidInput);
       },
     },
   );

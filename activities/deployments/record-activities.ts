@@ -6,7 +6,8 @@ import { appendEvents } from '../../db/repositories/event-log';
 import type { EventDraft } from '../../domain/agent-workflows';
 import type { DeploymentPatch, LiveDeployment } from '../../domain/deployments';
 import { topicFor } from '../../domain/events';
-import { PreviewWorkflowInput, type PreviewPatch } from '../../domain/previews';
+import type { PreviewWorkflowArgs } from '../../domain/preview-workflow-input';
+import type { PreviewPatch } from '../../domain/previews';
 
 /** Outcomes recorded in the audit log, once per row (the status changes into them only once). */
 const auditedOutcomes = new Set(['live', 'failed', 'destroyed', 'rolled_back']);
@@ -31,18 +32,17 @@ function audit(em: EntityManager, row: Preview | Deployment, kind: 'preview' | '
 export function createDeliveryRecordActivities({ orm }: { orm: MikroORM }) {
   return {
     /**
-     * Applies a patch to the preview row and appends its events. `create` (the workflow's input,
-     * sent with the first report) inserts the row when its starter did not record it (a codegen
-     * job's child); an API-started preview already has it.
+     * Applies a patch to the preview row and appends its events. `create` (the workflow's input as
+     * the workflow checked it, defaults filled, sent with the first report) inserts the row when
+     * its starter did not record it (a codegen job's child); an API-started preview already has it.
      */
-    async recordPreview({ previewId, patch, events, create }: { previewId: string; patch: PreviewPatch; events: EventDraft[]; create?: PreviewWorkflowInput }): Promise<void> {
+    async recordPreview({ previewId, patch, events, create }: { previewId: string; patch: PreviewPatch; events: EventDraft[]; create?: PreviewWorkflowArgs }): Promise<void> {
       await orm.em.fork().transactional(async (em) => {
         if (create) {
-          const input = PreviewWorkflowInput.parse(create);
           await em.execute(
             `insert into previews (id, created_at, updated_at, organization_id, project_id, version, provider, status, ttl_seconds, log_tail, requested_by)
              values (?, now(), now(), ?, ?, ?, ?, 'pending', ?, '[]'::jsonb, ?) on conflict (id) do nothing`,
-            [previewId, input.organizationId, input.projectId, input.version, input.provider, input.ttlSeconds, input.requestedBy],
+            [previewId, create.organizationId, create.projectId, create.version, create.provider, create.ttlSeconds, create.requestedBy],
           );
         }
         const preview = await em.findOneOrFail(Preview, previewId);

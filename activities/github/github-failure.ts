@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { GithubFailureType } from '../../domain/github';
+import { GithubFailureType } from '../../domain/errors';
 
 /** Octokit's RequestError (`name` HttpError), told by shape: it is not exported by @octokit/rest. */
 interface RequestError extends Error {

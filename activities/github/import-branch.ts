@@ -1,7 +1,8 @@
 import type { Octokit } from '@octokit/rest';
 import { ApplicationFailure } from '@temporalio/common';
 import { describePath, filePathProblem } from '../../domain/file-path';
-import { GithubFailureType, type GithubRepository, TRAILER_PATTERN } from '../../domain/github';
+import { GithubFailureType } from '../../domain/errors';
+import { type GithubRepository, TRAILER_PATTERN } from '../../domain/github';
 import { VersionLimits } from '../../domain/versions';
 import { absentOn404, onGithub } from './github-failure';
 

@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { AppError, ErrorCode } from '../../domain/errors';
-import { GithubFailureType } from '../../domain/github';
+import { AppError, ErrorCode, GithubFailureType } from '../../domain/errors';
 
 /** The API's answer to a GitHub step that failed in the worker, by its failure type (one switch). */
 export function githubAppError(err: unknown): unknown {

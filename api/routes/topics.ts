@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readEvents } from '../../db/repositories/event-log';
 import { StoredEvent, Topic } from '../../domain/events';
 import { Page } from '../../domain/pagination';
-import { PG_INT_MAX } from '../../domain/schema-bounds';
+import { PG_INT_MAX } from '../../domain/value-checks';
 import type { AppDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import { authorizeTopic } from '../realtime/topic-access';

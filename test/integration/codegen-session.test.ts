@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_CHARS } from '../../domain/agents';
+import { MAX_MESSAGE_CHARS } from '../../domain/session-limits';
 import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { sendMessageUpdate } from '../../workflows/session-signals';
 import { codegenApi, eventually } from '../support/codegen-api';

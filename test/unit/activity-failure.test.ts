@@ -2,8 +2,7 @@ import { ConnectionException, NotFoundError } from '@mikro-orm/core';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toActivityFailure, withTypedFailures } from '../../activities/activity-failure';
-import { activityFailureTypes, AppError, DeliveryFailureType, ErrorCode, finalActivityFailureTypes, LlmErrorType } from '../../domain/errors';
-import { GithubFailureType } from '../../domain/github';
+import { activityFailureTypes, AppError, DeliveryFailureType, ErrorCode, finalActivityFailureTypes, GithubFailureType, LlmErrorType } from '../../domain/errors';
 import * as presets from '../../workflows/activity-options';
 
 const asFailure = (err: unknown) => toActivityFailure(err) as ApplicationFailure;

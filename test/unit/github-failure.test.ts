@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { githubFailure } from '../../activities/github/github-failure';
-import { GithubFailureType } from '../../domain/github';
+import { GithubFailureType } from '../../domain/errors';
 
 /** What octokit throws for an HTTP error answer (RequestError, named HttpError). */
 const httpError = (status: number, headers: Record<string, string> = {}) =>

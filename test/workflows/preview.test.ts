@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewWorkflowInput } from '../../domain/previews';
+import type { PreviewWorkflowInput } from '../../domain/preview-workflow-input';
 import { previewWorkflowId } from '../../domain/workflow-ids';
 import { previewWorkflow } from '../../workflows/preview';
 import { destroyPreviewUpdate, extendPreviewUpdate, previewStateQuery } from '../../workflows/preview-signals';

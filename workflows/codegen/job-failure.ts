@@ -1,5 +1,7 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
-import { JobErrorCode, Usage, type JobError } from '../../domain/agents';
+import type { JobError } from '../../domain/agents';
+import { isJobErrorCode, type JobErrorCode } from '../../domain/job-error-codes';
+import { usageOf, type Usage } from '../../domain/usage';
 
 /** A job stop the workflow decides on itself (budget, loop, check) carries its JobErrorCode as the failure type. */
 export const jobFailure = (code: JobErrorCode, message: string, details?: unknown) =>
@@ -10,8 +12,7 @@ export function toJobError(err: unknown): JobError {
   let cause: unknown = err;
   while (cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) cause = cause.cause;
   if (cause instanceof ApplicationFailure) {
-    const parsed = JobErrorCode.safeParse(cause.type);
-    if (parsed.success) return { code: parsed.data, message: cause.message, details: cause.details?.[0] };
+    if (isJobErrorCode(cause.type)) return { code: cause.type, message: cause.message, details: cause.details?.[0] };
     // Retryable LLM failures that outlived their retry policy.
     if (cause.type?.startsWith('llm_')) return { code: 'llm_unavailable', message: `The model did not answer: ${cause.message}` };
   }
@@ -22,6 +23,5 @@ export function toJobError(err: unknown): JobError {
 export function spentUsageOf(err: unknown): Usage | null {
   const cause = err instanceof ActivityFailure ? err.cause : null;
   if (!(cause instanceof ApplicationFailure)) return null;
-  const parsed = Usage.safeParse((cause.details?.[0] as { spentUsage?: unknown } | undefined)?.spentUsage);
-  return parsed.success ? parsed.data : null;
+  return usageOf((cause.details?.[0] as { spentUsage?: unknown } | undefined)?.spentUsage);
 }
