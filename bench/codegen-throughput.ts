@@ -16,7 +16,7 @@ import { sampleRss } from './codegen/rss-sampler';
 import { runTemporalJobs, signUpBenchUser } from './codegen/temporal-jobs';
 import { measureUserWaits, summarizeWaits } from './codegen/user-waits';
 
-const levels = (process.env.BENCH_LEVELS ?? '1,10,50').split(',').map(Number);
+const levels = (process.env.BENCH_LEVELS ?? '1,10,50').split(',').filter(Boolean).map(Number);
 /** Concurrent sessions of the "what a user waits for" phase (0 skips it). */
 const waitSessions = Number(process.env.BENCH_WAIT_SESSIONS ?? 10);
 const waitGoals = { postP50Ms: 50, firstEventP50Ms: 100, firstEventP99Ms: 300, tokenToDeltaP50Ms: 50 };

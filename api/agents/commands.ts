@@ -10,7 +10,7 @@ import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { idempotentId } from '../../db/idempotent-id';
 import { recordAudit } from '../../db/repositories/audit';
-import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
+import { appendMessageEvent, cancelUnqueuedJobs, insertQueuedJob } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
@@ -56,10 +56,10 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       if (session.status === 'closed') throw conflict('This session is closed');
       // The job's id comes from the request's Idempotency-Key: a retry after a lost answer finds its job.
       const jobId = ctx.idempotencyKey === undefined ? randomUUID() : idempotentId(`session.message:${ctx.userId}:${ctx.idempotencyKey}`);
-      const message = { jobId, content: content.trim(), actorId: ctx.userId };
+      const message = { jobId, sessionId, content: content.trim(), actorId: ctx.userId };
       const queue = async (tokenBudget: number) => {
         try {
-          await asCommand('This session is closed', () => temporal.workflow.getHandle(sessionWorkflowId(sessionId)).signal(queueMessageSignal, { ...message, tokenBudget }));
+          await asCommand('This session is closed', () => temporal.workflow.getHandle(sessionWorkflowId(sessionId)).signal(queueMessageSignal, { jobId, content: message.content, actorId: message.actorId, tokenBudget }));
         } catch (err) {
           // Never queued: the row written for it ends cancelled rather than waiting forever.
           await cancelUnqueuedJobs(ctx.em.fork(), sessionId, jobId);
@@ -68,20 +68,26 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       };
       const known = ctx.idempotencyKey === undefined ? null : await ctx.em.findOne(AgentJob, { id: jobId, sessionId });
       if (known) {
-        // A retry of a request whose node died between the row and the signal: queue it now (the
-        // session queues a job id once). Its cap is the per-job one; the month's rest was checked then.
-        if (known.status === 'queued') await queue(quotas.policy.jobTokenBudget);
+        // A retry of a request whose node died between the row and the signal: record and queue it
+        // now (both keyed: once). Its cap is the per-job one; the month's rest was checked then.
+        if (known.status === 'queued') {
+          await appendMessageEvent(ctx.em.fork(), message);
+          await queue(quotas.policy.jobTokenBudget);
+        }
         return toJobDto(known, prices);
       }
-      // Accepting is cheap: under the organization's quota lock only the checks and the row with its
-      // `message` event (the first durable event), so the next admission counts this job; the signal
-      // after it, which the server persists without waiting for a worker.
+      // Accepting is cheap: under the organization's quota lock only the checks and the row, so the
+      // next admission counts this job; then the `message` event (the first durable event) and the
+      // signal, which the server persists without waiting for a worker. A node dying in between
+      // leaves a `queued` row its session never received: the session cancels it when it closes.
       const tokenBudget = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (cap, tx) => {
-        await recordQueuedJob(tx, { ...message, organizationId: session.organizationId, projectId: session.projectId, sessionId });
-        recordAudit(tx, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
+        await insertQueuedJob(tx, { ...message, organizationId: session.organizationId, projectId: session.projectId, sessionId });
         return cap;
       });
-      await queue(tokenBudget);
+      await appendMessageEvent(ctx.em.fork(), message);
+      const audited = ctx.em.fork();
+      recordAudit(audited, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
+      await Promise.all([queue(tokenBudget), audited.flush()]);
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
     },
 

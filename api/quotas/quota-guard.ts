@@ -9,6 +9,7 @@ import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
  * last place.
  */
 export function createQuotaGuard(policy: QuotaPolicy) {
+  const oneAtATime = perKeyQueue();
   const assertAmount = (limit: 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes', used: number, what: string) => {
     if (used >= policy[limit]) throw quotaExceeded(limit, policy[limit], used, `${what} (${used} of ${policy[limit]})`);
   };
@@ -24,7 +25,7 @@ export function createQuotaGuard(policy: QuotaPolicy) {
      * the job's token cap: the per-job budget, or what is left of the month when smaller.
      */
     async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number, tx: EntityManager) => Promise<T>, retriedJobId?: string): Promise<T> {
-      return em.fork().transactional(async (tx) => {
+      return oneAtATime(organizationId, () => em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
         const now = new Date();
         const used = await quotaUsage.ofMessage(tx, organizationId, sessionId, monthStart(now));
@@ -41,17 +42,17 @@ export function createQuotaGuard(policy: QuotaPolicy) {
         // The job may spend what is left of the month (a retried job: plus what it spent itself, as its budget counts its earlier runs).
         const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(now), retriedJobId)) : 0;
         return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens), tx);
-      });
+      }));
     },
 
     /** A preview or deployment: `record` inserts its row under the lock. */
     async admitDelivery(em: EntityManager, organizationId: string, kind: 'preview' | 'deployment', record: () => Promise<void>): Promise<void> {
-      await em.fork().transactional(async (tx) => {
+      await oneAtATime(organizationId, () => em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
         if (kind === 'preview') assertAmount('livePreviews', await quotaUsage.livePreviews(tx, organizationId), 'previews pending or live');
         else assertAmount('deployments', await quotaUsage.activeDeployments(tx, organizationId), 'deployments in progress or live');
         await record();
-      });
+      }));
     },
 
     /** A new version of `addedBytes`: refused when the organization's stored code would pass its quota. */
@@ -72,6 +73,22 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 }
 
 export type QuotaGuard = ReturnType<typeof createQuotaGuard>;
+
+/**
+ * Runs one call per key at a time on this node, the others waiting here in turn: a burst of one
+ * organization's admissions then holds one pooled connection (blocked in the advisory lock, which
+ * still orders them across nodes), not one each, which starved every other query of the pool.
+ */
+function perKeyQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(run, run);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => tails.get(key) === tail && tails.delete(key));
+    return result;
+  };
+}
 
 /** Transaction-scoped: released by the commit or rollback, whatever happens in between. */
 async function lockOrganization(tx: EntityManager, organizationId: string): Promise<void> {

@@ -57,7 +57,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     // setup.sh writes dev secrets to .data/dev.env (run.sh exports them); a bare run gets throwaway ones.
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),

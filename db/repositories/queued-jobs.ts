@@ -14,19 +14,27 @@ export interface QueuedJob {
 
 /**
  * The row of a message queued in its session (status `queued`) and its `message` event on the
- * session's topic, written by the API before it signals the session (so the first durable event
- * reaches clients at once), and by a session workflow for messages it accepted as updates (before
- * `queueMessage`). Both are keyed: the row by the job id, the event by `job-created:<id>`, so a
- * second write changes nothing.
+ * session's topic. The API writes the row under the organization's quota lock and the event right
+ * after (so the lock is held for one insert), both before it signals the session; a session
+ * workflow writes both for messages it accepted as updates (before `queueMessage`). Both are keyed:
+ * the row by the job id, the event by `job-created:<id>`, so a second write changes nothing.
  */
 export async function recordQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
   // Each half is idempotent on its own, so a write cut between them is completed by the next one.
+  await insertQueuedJob(em, job);
+  await appendMessageEvent(em, job);
+}
+
+export async function insertQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
   // em.execute, not getConnection().execute: inside a transaction it must run on that transaction.
   await em.execute(
     `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
      values (?, now(), ?, ?, ?, ?, 'codegen', ?, 'queued', ?::jsonb) on conflict (id) do nothing`,
     [job.jobId, job.organizationId, job.projectId, job.sessionId, job.actorId, job.content, JSON.stringify(emptyUsage())],
   );
+}
+
+export async function appendMessageEvent(em: EntityManager, job: Pick<QueuedJob, 'jobId' | 'sessionId' | 'actorId' | 'content'>): Promise<void> {
   await appendEvents(em, topicFor('session', job.sessionId), [
     { type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` },
   ]);
