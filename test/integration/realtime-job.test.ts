@@ -12,7 +12,9 @@ let live: TestApp;
 let sdk: ForgeClient;
 
 beforeAll(async () => {
-  stack = await startCodegenStack();
+  // Deltas are live-only: each model call waits long enough for the watch, opened once send_message
+  // answers, to be subscribed before the first token, and the plan streams token by token.
+  stack = await startCodegenStack({ latencyMs: 300, tokenDelayMs: 2 });
   // A socket.io node on the same database and task queues as the stack's API.
   live = await startTestApp({ TEMPORAL_TASK_QUEUE_PREFIX: stack.taskQueuePrefix }, { realtime: true });
   sdk = createForgeClient({ baseUrl: originOf(live), accessToken: stack.roles.editor.token });
