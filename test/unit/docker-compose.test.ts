@@ -63,10 +63,15 @@ describe('docker-compose.yml', () => {
     expect(read('Dockerfile')).toMatch(/^FROM node:24-slim$/m);
   });
 
-  it('runs entry points that exist in this repository', () => {
-    const entries = { api: 'api/main.ts', worker: 'worker/main.ts', builder: 'worker/builder-main.ts', migrate: 'scripts/migrate.ts' };
+  it('runs entry points that exist in this repository: the services compiled in the image, scripts through tsx', () => {
+    const entries = { builder: 'worker/builder-main.ts', migrate: 'scripts/migrate.ts' };
     for (const [name, entry] of Object.entries(entries)) {
       expect(service(name).command).toEqual(['node', '--import', 'tsx', entry]);
+      expect(existsSync(join(repoRoot, entry)), entry).toBe(true);
+    }
+    for (const [name, entry] of Object.entries({ api: 'api/main.ts', worker: 'worker/main.ts' })) {
+      expect(service(name).command).toEqual(['node', '--enable-source-maps', `.data/dist/${name}-main.mjs`]);
+      expect(read('Dockerfile')).toContain(`node scripts/stack/compiled-entry.ts ${entry}`);
       expect(existsSync(join(repoRoot, entry)), entry).toBe(true);
     }
     const workerCheck = service('worker').healthcheck!.test;
