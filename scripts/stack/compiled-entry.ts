@@ -4,7 +4,7 @@
 // 2.0 s to polling, bench/worker-start.ts). Packages stay external (Node loads them as usual). Runs
 // under tsx (scripts/start.ts, tests, benches) and, as a CLI, under Node's own type stripping
 // (scripts/run.sh), so it imports nothing of ours.
-import { build, type Plugin } from 'esbuild';
+import { build, stop, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,9 +22,13 @@ const ownUrls: Plugin = {
   },
 };
 
+/** Builds in flight in this process: esbuild's service process is stopped when none is left. */
+let building = 0;
+
 /** Builds `entry` (relative to the repo root) and returns the compiled module's path; about 0.15 s. */
 export async function compileEntry(entry: string): Promise<string> {
   const out = join(root, '.data/dist', `${entry.replace(/\.ts$/, '').replaceAll('/', '-')}.mjs`);
+  building++;
   const result = await build({
     entryPoints: [join(root, entry)],
     bundle: true,
@@ -37,6 +41,9 @@ export async function compileEntry(entry: string): Promise<string> {
     write: false,
     logLevel: 'error',
     plugins: [ownUrls],
+  }).finally(async () => {
+    // esbuild keeps a service process for later builds; a supervisor (npm start) must not leave it behind.
+    if (--building === 0) await stop();
   });
   // Written whole, then renamed: two processes starting at once never load a half-written file.
   mkdirSync(dirname(out), { recursive: true });
