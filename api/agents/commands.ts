@@ -116,40 +116,32 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       const session = await loadSession(ctx.em, ctx.userId, job.sessionId, 'editor');
       await previousRunClosed(temporal, jobWorkflowId(job.id));
       // A retry starts a job again: the same quotas as a new message (its own row is finished, so not counted).
-      // `queued` is written before the start: once started, the new run owns the row and may
-      // already have written `running` by the time the start call returns.
-      const before = { status: job.status, error: job.error, finishedAt: job.finishedAt, resultVersion: job.resultVersion };
-      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, async (tokenCap) => {
-        Object.assign(job, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
-        await ctx.em.flush();
-        try {
-          await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
-            workflowId: jobWorkflowId(job.id),
-            taskQueue: agentsQueue,
-            // The closed run stays in history; a running one makes this start fail instead of doubling the job.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            staticSummary: `Retry of codegen job ${job.id}`,
-            typedSearchAttributes: searchAttributesOf.codegenJob(job),
-            args: [{
-              jobId: job.id,
-              sessionId: job.sessionId,
-              projectId: job.projectId,
-              organizationId: job.organizationId,
-              actorId: ctx.userId,
-              content: job.content,
-              settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
-              resume: job.checkpoint ?? undefined,
-              previewProvider,
-            }],
-          }));
-        } catch (err) {
-          // Nothing started: the row tells the truth again.
-          Object.assign(job, before);
-          await ctx.em.flush();
-          throw err;
-        }
+      // `queued` is written on the lock's own transaction: the new run's first report waits for its
+      // commit (and then wins), and a start that fails rolls it back, so the row tells the truth.
+      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, async (tokenCap, tx) => {
+        await tx.nativeUpdate(AgentJob, { id: job.id }, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
+        await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
+          workflowId: jobWorkflowId(job.id),
+          taskQueue: agentsQueue,
+          // The closed run stays in history; a running one makes this start fail instead of doubling the job.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          staticSummary: `Retry of codegen job ${job.id}`,
+          typedSearchAttributes: searchAttributesOf.codegenJob(job),
+          args: [{
+            jobId: job.id,
+            sessionId: job.sessionId,
+            projectId: job.projectId,
+            organizationId: job.organizationId,
+            actorId: ctx.userId,
+            content: job.content,
+            settings: capBudget(SessionSettings.parse(session.settings), tokenCap),
+            resume: job.checkpoint ?? undefined,
+            previewProvider,
+          }],
+        }));
       });
       await audit(ctx, job, 'job.retry');
+      await ctx.em.refresh(job);
       return toJobDto(job, prices);
     },
   };
