@@ -42,7 +42,7 @@ export function createAgentActivities(deps: ActivityDeps) {
   return {
     ...createStackCheckActivities(deps),
     ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
-    ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, resolveFiles: fileSets.resolve }),
+    ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, flushDeltas: () => publisher.flush(), resolveFiles: fileSets.resolve }),
     ...createDeliveryRecordActivities(deps),
     ...createProjectDeletionActivities(deps),
     ...createGithubActivities(deps),

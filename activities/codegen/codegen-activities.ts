@@ -26,6 +26,8 @@ export interface CodegenDeps {
   config: LlmConfig;
   /** Live, transient token deltas (never stored); absent where nobody relays them. */
   publishDelta?: (topic: string, data: Record<string, unknown>) => void;
+  /** Sends the deltas still held for their window: a call's last tokens go out before its activity returns. */
+  flushDeltas?: () => Promise<void>;
   /** Shared with the other activities of the process, so a version's listing is read once. */
   resolveFiles?: ResolveFiles;
 }
@@ -74,6 +76,8 @@ export function createCodegenActivities(deps: CodegenDeps) {
       return await charged(run);
     } finally {
       clearInterval(timer);
+      // Before the workflow records the finished text as a durable event: clients see the stream end first.
+      await deps.flushDeltas?.();
     }
   };
 

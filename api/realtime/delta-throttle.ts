@@ -38,6 +38,16 @@ export function createDeltaThrottle(emit: (batch: DeltaBatch) => void, options: 
       timers.set(topic, setTimeout(() => flush(topic), wait));
     },
 
+    /**
+     * Sends the topic's held deltas now: called before its next durable event goes out, so a client
+     * sees a stream's last tokens before the event that records the finished text.
+     */
+    flush(topic: Topic): void {
+      if (!queued.has(topic)) return;
+      clearTimeout(timers.get(topic));
+      flush(topic);
+    },
+
     /** A topic nobody on this node watches any more. */
     forget(topic: Topic): void {
       clearTimeout(timers.get(topic));

@@ -79,7 +79,11 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
       try {
         const notice = watched(payload);
         if (!notice) return;
-        if (channel === EventChannel) feeds.get(notice.topic)!.feed.notice(EventNotice.parse(notice.raw));
+        if (channel === EventChannel) {
+          // Deltas that arrived before this event (NOTIFY keeps commit order) go out before it.
+          deltas.flush(notice.topic);
+          feeds.get(notice.topic)!.feed.notice(EventNotice.parse(notice.raw));
+        }
         else if (channel === DeltaChannel) deltas.push(notice.topic, DeltaNotice.parse(notice.raw).items);
       } catch (err) {
         logger.warn({ err, channel }, 'ignored a malformed notice');

@@ -76,6 +76,30 @@ describe('deltas', () => {
     await vi.waitFor(() => expect(startingWatch.batches.flatMap((b) => b.items.map((i) => i.data.n))).toEqual([1, 2]));
   });
 
+  it("send a stream's held tokens before the durable event that follows them", async () => {
+    const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
+    const { socket } = await watcher(topic);
+    const order: string[] = [];
+    let firstArrived!: () => void;
+    const first = new Promise<void>((resolve) => { firstArrived = resolve; });
+    socket.on('delta', (batch) => {
+      if (batch.topic !== topic) return;
+      order.push(...batch.items.map((i) => `delta ${i.data.n}`));
+      firstArrived();
+    });
+    socket.on('event', (event) => { if (event.topic === topic) order.push('event'); });
+    const publisher = createDeltaPublisher({ orm: worker });
+    publisher.publish(topic, { type: 'token', data: { n: 1 } });
+    await publisher.flush();
+    await first;
+    // Just after the API sent the first, it holds the next one for the rest of its 50 ms window;
+    // the event right behind it must not pass it.
+    publisher.publish(topic, { type: 'token', data: { n: 2 } });
+    await publisher.flush();
+    await appendMany(worker, topic, 1);
+    await vi.waitFor(() => expect(order).toEqual(['delta 1', 'delta 2', 'event']));
+  });
+
   it('never hold back a durable event, even during a flood of deltas', async () => {
     const { topic } = await seedJob(app.deps.orm, people.orgId, people.editor.userId);
     const { events, batches, socket } = await watcher(topic);
