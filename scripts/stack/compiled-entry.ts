@@ -45,9 +45,11 @@ export async function compileEntry(entry: string): Promise<string> {
     // esbuild keeps a service process for later builds; a supervisor (npm start) must not leave it behind.
     if (--building === 0) await stop();
   });
-  // Written whole, then renamed: two processes starting at once never load a half-written file.
+  // Written whole, then renamed, the map before the module that names it: two processes starting
+  // at once never load a half-written file.
   mkdirSync(dirname(out), { recursive: true });
-  for (const file of result.outputFiles.sort((a) => (a.path.endsWith('.map') ? -1 : 1))) {
+  const isMap = (file: { path: string }) => file.path.endsWith('.map');
+  for (const file of [...result.outputFiles.filter(isMap), ...result.outputFiles.filter((f) => !isMap(f))]) {
     const partial = `${file.path}.${process.pid}.tmp`;
     writeFileSync(partial, file.contents);
     renameSync(partial, file.path);
