@@ -3,7 +3,7 @@ import type { LlmRole } from '../domain/llm-protocol';
 import type { Usage } from '../domain/agents';
 
 /** The activities that are one model call each, and the role they call for. */
-export const llmActivities: Record<string, LlmRole> = { classifyIntent: 'router', planChanges: 'planner', generateFile: 'coder', fixFiles: 'fixer' };
+export const llmActivities: Record<string, LlmRole> = { classifyIntent: 'router', planChanges: 'planner', generateFile: 'coder', generateFiles: 'coder', fixFiles: 'fixer' };
 /** The activities that build or check tenant code (the builder's work). */
 const buildActivities = new Set(['typeCheckFiles', 'buildVersion']);
 

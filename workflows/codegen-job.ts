@@ -33,7 +33,9 @@ import { searchAttributesOf } from './workflow-search-attributes';
 type JobActivities = ReturnType<typeof createJobActivities>;
 const jobActivities = proxyActivities<JobActivities>(storageWrite);
 const jobLocalActivities = proxyLocalActivities<JobActivities>(bookkeeping);
-const channel = proxyActivities<ReturnType<typeof createBuildChannelActivities>>(storageWrite);
+type ChannelActivities = ReturnType<typeof createBuildChannelActivities>;
+const channel = proxyActivities<ChannelActivities>(storageWrite);
+const localChannel = proxyLocalActivities<ChannelActivities>(bookkeeping);
 /**
  * A cancellation reaches an activity only in the answer to a heartbeat, and the SDK forwards
  * heartbeats at most every 0.8 x heartbeatTimeout: model calls beat every second
@@ -55,6 +57,8 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
   // Builders have no blob store: the agents side reads the contents for them. Asked once, here, not
   // between the check stage's local activities: histories from before the builder split replay.
   const checkFromAgents = patched('check-contents-from-agents');
+  // Since this patch the contents are read by a local activity: no task and no workflow task of its own.
+  const contentsReader = patched('check-contents-local') ? localChannel : channel;
   const jobs = lean ? jobLocalActivities : jobActivities;
   const checkOptions = { ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) };
   const checks = proxyActivities<ReturnType<typeof createCheckActivities>>(checkOptions);
@@ -174,11 +178,21 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     if (!cp.generated) {
       await enter('generate', 'running', `writing ${plan.files.length} files`);
       await flush();
-      const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
-        llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ jobId, projectId: input.projectId, request: request(), plan, file, files: baseFiles }]),
-      );
-      for (const w of written) charge(w.usage);
-      cp.generated = withChanges(baseFiles, Object.fromEntries(written.map((w) => [w.path, w.hash])));
+      const generateInput = { jobId, projectId: input.projectId, request: request(), plan, files: baseFiles };
+      // Since this patch one activity writes the plan's files (one task, one history entry), not one each.
+      if (patched('generate-files-in-one-activity')) {
+        // Minutes per file with a real model: the heartbeat timeout, not this one, notices a dead worker.
+        const options = { ...llmOptions, startToCloseTimeout: '30 minutes', summary: `Write ${plan.files.length} files` } as const;
+        const written = await llm.generateFiles.executeWithOptions(options, [{ ...generateInput, concurrency: settings.generateConcurrency }]);
+        charge(written.usage);
+        cp.generated = withChanges(baseFiles, written.files);
+      } else {
+        const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
+          llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ ...generateInput, file }]),
+        );
+        for (const w of written) charge(w.usage);
+        cp.generated = withChanges(baseFiles, Object.fromEntries(written.map((w) => [w.path, w.hash])));
+      }
       await checkpoint();
     }
 
@@ -187,7 +201,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     for (let round = 0; ; round++) {
       await enter('check', 'running', round === 0 ? 'type-checking' : `type-checking after fix round ${round}`);
       await flush();
-      const checkInput = checkFromAgents ? { contents: await channel.readCheckFiles({ files }) } : { files };
+      const checkInput = checkFromAgents ? { contents: await contentsReader.readCheckFiles({ files }) } : { files };
       const result = await checks.typeCheckFiles.executeWithOptions({ ...checkOptions, summary: `Type-check (round ${round})` }, [checkInput]);
       await report({}, [{ type: 'check.result', data: { ok: result.ok, round, diagnostics: result.diagnostics.slice(0, 50) } }]);
       if (result.ok) break;

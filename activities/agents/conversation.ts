@@ -41,7 +41,6 @@ export function createConversationLoader({ orm, llm, config }: ConversationDeps)
       model: modelForRole(config, 'summarizer'),
       messages: buildSummarizerMessages({ previous: previous?.text ?? null, turns: turns.map(formatTurn).join('\n') }),
       signal: call.signal,
-      heartbeat: call.heartbeat,
     });
     const em = orm.em.fork();
     const throughId = turns.at(-1)!.id;
@@ -79,7 +78,6 @@ export function createConversationLoader({ orm, llm, config }: ConversationDeps)
 
 export interface CallOptions {
   signal?: AbortSignal;
-  heartbeat?: () => void;
 }
 
 export type ConversationLoader = ReturnType<typeof createConversationLoader>;

@@ -7,6 +7,7 @@ import { recordAudit } from '../../db/repositories/audit';
 import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
+import { forgetGenerated } from '../../db/repositories/generated-files';
 import { mirrorJobVersion } from '../github/mirror-job-version';
 import { loadVersionHashes, saveJobVersion } from './job-versions';
 
@@ -43,6 +44,7 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
         if (patch.status && terminal.has(patch.status) && !job.finishedAt) {
           job.finishedAt = new Date();
+          await forgetGenerated(em, jobId);
           if (patch.usage) {
             await em.flush();
             await recountSessionUsage(em, job.sessionId);

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
-import { addUsage, type IntentKind, type JobPlan, type Usage } from '../../domain/agents';
+import { addUsage, emptyUsage, type IntentKind, type JobPlan, type Usage } from '../../domain/agents';
 import type { FileHashes, FileSet } from '../../domain/agent-workflows';
 import type { LlmConfig } from '../../domain/config';
 import { topicFor } from '../../domain/events';
@@ -11,14 +11,28 @@ import { type Intent, structuredOutputs } from '../../domain/llm-protocol';
 import type { TypeCheckDiagnostic } from '../../domain/type-check';
 import { Project } from '../../db/entities/index';
 import { readBlobs } from '../../db/repositories/blobs';
+import { generatedBy, recordGenerated, type GeneratedFile } from '../../db/repositories/generated-files';
+import { mapLimited } from '../../workflows/codegen/map-limited';
 import { createConversationLoader } from '../agents/conversation';
 import { modelForRole, structuredCompletion } from '../llm/index';
+import { settleUsage } from '../llm/usage-meter';
+import { currentActivity } from '../current-activity';
 import { createFileSetResolver, type ResolveFiles } from '../agents/file-sets';
 import { storageFor } from '../storage/index';
 import { createAttemptUsage } from './attempt-usage';
 import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
 
 const HEARTBEAT_EVERY_MS = 1_000;
+
+type PlannedFile = JobPlan['files'][number];
+/** What writing a plan's files needs: the request, the plan and the files it starts from. */
+interface GenerateInput {
+  jobId: string;
+  projectId: string;
+  request: string;
+  plan: JobPlan;
+  files: FileSet;
+}
 
 export interface CodegenDeps {
   orm: MikroORM;
@@ -52,25 +66,23 @@ export function createCodegenActivities(deps: CodegenDeps) {
     return Object.fromEntries(entries.map((e) => [e.path, e.hash]));
   };
   const conversationFor = createConversationLoader(deps);
-  const call = (jobId: string): ModelCall => {
-    const context = Context.current();
-    return {
-      client: deps.llm,
-      config: deps.config,
-      signal: context.cancellationSignal,
-      heartbeat: () => context.heartbeat(),
-      onDelta: deps.publishDelta ? (data) => deps.publishDelta!(topicFor('job', jobId), data) : undefined,
-    };
-  };
+  // No heartbeat per streamed chunk: `beating` beats on a timer, and stalls are the idle timer's job.
+  const call = (jobId: string, signal = Context.current().cancellationSignal): ModelCall => ({
+    client: deps.llm,
+    config: deps.config,
+    signal,
+    onDelta: deps.publishDelta ? (data) => deps.publishDelta!(topicFor('job', jobId), data) : undefined,
+  });
   /**
    * A cancellation reaches an activity only in the answer to a heartbeat, and a model that has not
    * sent its first token yet (or a stream that stalls) sends none: beat on a timer so a cancelled
-   * job aborts its model call within a heartbeat interval. Stalls are the idle timer's job, not this one's.
+   * job aborts its model call within a heartbeat interval. `progress` is the beat's details, which
+   * the Temporal UI shows on the pending activity.
    */
   const charged = createAttemptUsage(deps.orm);
-  const beating = async <T extends { usage: Usage }>(run: () => Promise<T>): Promise<T> => {
+  const beating = async <T extends { usage: Usage }>(run: () => Promise<T>, progress?: () => unknown): Promise<T> => {
     const context = Context.current();
-    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    const timer = setInterval(() => context.heartbeat(progress?.()), HEARTBEAT_EVERY_MS);
     try {
       // Tokens of a failed attempt still count (attempt-usage.ts).
       return await charged(run);
@@ -81,10 +93,17 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }
   };
 
+  /** One file through the coder, stored as a blob: its hash and what its calls cost. */
+  const writeOne = async (model: ModelCall, input: GenerateInput, file: PlannedFile, context: { files: WholeFile[]; history: string | undefined }): Promise<GeneratedFile> => {
+    const result = await writeFileWithModel(model, { request: input.request, plan: input.plan, file, ...context });
+    const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
+    return { hash: hashes[file.path]!, usage: result.usage };
+  };
+
   return {
     classifyIntent: (input: { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
-      const { signal, heartbeat, onDelta } = call(input.jobId);
-      const { history, usage: condensing } = await conversationFor(input.jobId, 'router', { signal, heartbeat });
+      const { signal, onDelta } = call(input.jobId);
+      const { history, usage: condensing } = await conversationFor(input.jobId, 'router', { signal });
       const files = await resolveFiles(input.files);
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'router',
@@ -94,7 +113,6 @@ export function createCodegenActivities(deps: CodegenDeps) {
         messages: buildRouterMessages({ request: input.request, filePaths: Object.keys(files).sort(), history }),
         schema: structuredOutputs.intent,
         signal,
-        heartbeat,
       });
       // An empty project cannot be edited or fixed: whatever the wording, the change builds a new app.
       const kind: IntentKind = Object.keys(files).length === 0 && (value.kind === 'edit' || value.kind === 'fix') ? 'new_app' : value.kind;
@@ -102,8 +120,8 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }),
 
     planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
-      const { signal, heartbeat, onDelta } = call(input.jobId);
-      const { history, usage: condensing } = await conversationFor(input.jobId, 'planner', { signal, heartbeat });
+      const { signal, onDelta } = call(input.jobId);
+      const { history, usage: condensing } = await conversationFor(input.jobId, 'planner', { signal });
       const { value, usage } = await structuredCompletion(deps.llm, {
         role: 'planner',
         onDelta: onDelta ? (text) => onDelta({ role: 'planner', text }) : undefined,
@@ -111,21 +129,58 @@ export function createCodegenActivities(deps: CodegenDeps) {
         messages: buildPlannerMessages({ request: input.request, intent: input.intent, files: await contents(input.files), feedback: input.feedback, history }),
         schema: structuredOutputs.plan,
         signal,
-        heartbeat,
       });
       return { plan: value, usage: addUsage(usage, condensing) };
     }),
 
-    /** Writes one planned file; `hash: null` means the plan deletes it. */
-    generateFile: (input: { jobId: string; projectId: string; request: string; plan: JobPlan; file: JobPlan['files'][number]; files: FileSet }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
+    /** Writes one planned file; `hash: null` means the plan deletes it. Runs from before generateFiles use it. */
+    generateFile: (input: GenerateInput & { file: PlannedFile }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
       const { file } = input;
-      if (file.action === 'delete') return { path: file.path, hash: null, usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
+      if (file.action === 'delete') return { path: file.path, hash: null, usage: emptyUsage() };
       const model = call(input.jobId);
       const { history, usage: condensing } = await conversationFor(input.jobId, 'coder', model);
-      const result = await writeFileWithModel(model, { request: input.request, plan: input.plan, file, files: await contents(input.files), history });
-      const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
-      return { path: file.path, hash: hashes[file.path]!, usage: addUsage(result.usage, condensing) };
+      const written = await writeOne(model, input, file, { files: await contents(input.files), history });
+      return { path: file.path, hash: written.hash, usage: addUsage(written.usage, condensing) };
     }),
+
+    /**
+     * Writes every file of the plan, `concurrency` at a time, in one activity: the job pays one task
+     * and one history entry for its generation instead of one per file, and reads the conversation
+     * and the base files once. Each written file is recorded (generated-files.ts) before the next
+     * heartbeat, so a retried attempt asks the model only for the files still missing. The first
+     * failure stops the calls still in flight. Returns path -> hash for every planned file (null: deleted).
+     */
+    generateFiles: (input: GenerateInput & { concurrency: number }): Promise<{ files: Record<string, string | null>; usage: Usage }> => {
+      const planned = input.plan.files;
+      let written = new Map<string, GeneratedFile>();
+      return beating(async () => {
+        const em = deps.orm.em.fork();
+        const activityKey = currentActivity().idempotencyKey;
+        written = await generatedBy(em, activityKey);
+        const missing = planned.filter((f) => f.action !== 'delete' && !written.has(f.path));
+        let condensing = emptyUsage();
+        if (missing.length > 0) {
+          const stop = new AbortController();
+          const model = call(input.jobId, AbortSignal.any([Context.current().cancellationSignal, stop.signal]));
+          const [conversation, files] = await Promise.all([conversationFor(input.jobId, 'coder', model), contents(input.files)]);
+          condensing = conversation.usage;
+          try {
+            await mapLimited(missing, input.concurrency, async (file) => {
+              const one = await writeOne(model, input, file, { files, history: conversation.history });
+              await recordGenerated(em, { jobId: input.jobId, activityKey, path: file.path, ...one });
+              // Kept in its row now: a failed attempt does not count these tokens again (attempt-usage.ts).
+              settleUsage(one.usage);
+              written.set(file.path, one);
+            });
+          } catch (err) {
+            stop.abort();
+            throw err;
+          }
+        }
+        const usage = [...written.values()].reduce((sum, w) => addUsage(sum, w.usage), condensing);
+        return { files: Object.fromEntries(planned.map((f) => [f.path, f.action === 'delete' ? null : written.get(f.path)!.hash])), usage };
+      }, () => ({ written: written.size, of: planned.filter((f) => f.action !== 'delete').length }));
+    },
 
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
     fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileSet }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {

@@ -11,7 +11,6 @@ export interface ModelCall {
   client: OpenAI;
   config: LlmConfig;
   signal?: AbortSignal;
-  heartbeat?: () => void;
   onDelta?: (data: Record<string, unknown>) => void;
 }
 
@@ -39,7 +38,6 @@ async function askUntilUsable<T>(
       model: modelForRole(call.config, role),
       messages,
       signal: call.signal,
-      heartbeat: call.heartbeat,
       onDelta: call.onDelta ? (text) => call.onDelta!({ ...deltaTag, text }) : undefined,
     });
     usage = addUsage(usage, reply.usage);

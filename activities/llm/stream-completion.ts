@@ -14,7 +14,6 @@ export interface StreamCompletionInput {
   tools?: readonly LlmTool[];
   /** Each text delta as it arrives (for live events); transient, the result carries the whole text. */
   onDelta?: (text: string) => void;
-  heartbeat?: () => void;
   signal?: AbortSignal;
   /** Longest silence inside a stream; defaults to the client's timeout. */
   idleTimeoutMs?: number;
@@ -36,7 +35,6 @@ export async function streamCompletion(client: OpenAI, input: StreamCompletionIn
     idleTimeoutMs: input.idleTimeoutMs ?? client.timeout,
     signal: input.signal,
     onDelta: input.onDelta,
-    heartbeat: input.heartbeat,
   });
   try {
     return await runRounds(round, withRoleMarker(input.role, input.messages) as ChatCompletionMessageParam[], { tools });

@@ -14,8 +14,6 @@ export interface StreamRoundOptions {
   idleTimeoutMs: number;
   signal?: AbortSignal | undefined;
   onDelta?: ((text: string) => void) | undefined;
-  /** Called on every chunk: a stalled stream stops the heartbeats and Temporal notices. */
-  heartbeat?: (() => void) | undefined;
 }
 
 export function streamRound(client: OpenAI, options: StreamRoundOptions): Round {
@@ -45,7 +43,6 @@ export function streamRound(client: OpenAI, options: StreamRoundOptions): Round 
       const toolCalls: RoundResult['toolCalls'] = [];
       for await (const chunk of stream) {
         rearm();
-        options.heartbeat?.();
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, calls: 1 };
         const choice = chunk.choices[0];
         if (!choice) continue;

@@ -14,16 +14,12 @@ export interface StructuredCompletionInput<T> {
   schema: StructuredOutput<T>;
   maxTokens?: number;
   signal?: AbortSignal;
-  /** Called every few seconds while waiting, so a slow but healthy call is not taken for dead. */
-  heartbeat?: () => void;
   /**
    * The reply's text as it is written (partial JSON), for live deltas: the call is then streamed,
    * so a user sees the router's answer and the plan take shape instead of waiting for the whole.
    */
   onDelta?: (text: string) => void;
 }
-
-const HEARTBEAT_EVERY_MS = 5_000;
 
 export function parseStructured<T>(text: string, schema: StructuredOutput<T>): T {
   let json: unknown;
@@ -49,32 +45,26 @@ export async function structuredCompletion<T>(client: OpenAI, input: StructuredC
         idleTimeoutMs: client.timeout,
         signal: input.signal,
         onDelta: input.onDelta,
-        heartbeat: input.heartbeat,
       })
     : undefined;
   const round: Round = streamed ?? (async (messages) => {
-    const beat = input.heartbeat ? setInterval(input.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
-    try {
-      const completion = await client.chat.completions.create(
-        {
-          model: input.model,
-          messages,
-          response_format: responseFormat,
-          ...(input.maxTokens ? { max_completion_tokens: input.maxTokens } : {}),
-        },
-        { signal: input.signal },
-      );
-      const choice = completion.choices[0];
-      if (!choice) throw new LlmOutputError('malformed_json', 'The reply has no choices');
-      if (choice.message.refusal) throw new LlmOutputError('schema_mismatch', `The model refused: ${choice.message.refusal}`);
-      const text = choice.message.content ?? '';
-      const usage = completion.usage
-        ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens, calls: 1 }
-        : estimateUsage(messages, text);
-      return { text, finishReason: choice.finish_reason, toolCalls: [], usage };
-    } finally {
-      clearInterval(beat);
-    }
+    const completion = await client.chat.completions.create(
+      {
+        model: input.model,
+        messages,
+        response_format: responseFormat,
+        ...(input.maxTokens ? { max_completion_tokens: input.maxTokens } : {}),
+      },
+      { signal: input.signal },
+    );
+    const choice = completion.choices[0];
+    if (!choice) throw new LlmOutputError('malformed_json', 'The reply has no choices');
+    if (choice.message.refusal) throw new LlmOutputError('schema_mismatch', `The model refused: ${choice.message.refusal}`);
+    const text = choice.message.content ?? '';
+    const usage = completion.usage
+      ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens, calls: 1 }
+      : estimateUsage(messages, text);
+    return { text, finishReason: choice.finish_reason, toolCalls: [], usage };
   });
   try {
     // No continuation: a strict JSON schema makes every reply a whole object, so a cut JSON reply

@@ -17,3 +17,12 @@ export function meterReply(usage: Usage): void {
   const meter = meters.getStore();
   if (meter) meter.spent = addUsage(meter.spent, usage);
 }
+
+/**
+ * Takes tokens out of the current meter that are accounted for elsewhere (a generated file's row,
+ * generated-files.ts): a failed attempt records only what it spent on work it did not keep.
+ */
+export function settleUsage(usage: Usage): void {
+  const meter = meters.getStore();
+  if (meter) meter.spent = addUsage(meter.spent, { promptTokens: -usage.promptTokens, completionTokens: -usage.completionTokens, calls: -usage.calls });
+}

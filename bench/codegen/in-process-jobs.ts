@@ -6,7 +6,6 @@ import type { MikroORM } from '../../db/orm';
 import type { WorkerConfig } from '../../domain/config';
 import { createWorkerActivities } from '../../worker/activities';
 import { recordQueuedJob } from '../../db/repositories/queued-jobs';
-import { mapLimited } from '../../workflows/codegen/map-limited';
 import { runBatch, type JobBatch } from './job-run';
 import { jobPrompt } from './job-prompts';
 import { stageClock } from './stage-times';
@@ -67,14 +66,12 @@ export function createInProcessRunner(orm: MikroORM, config: WorkerConfig) {
     const planned = await time('plan', () => asActivity(() => agents.planChanges({ jobId, request, intent: classified.intent, files: base.files })));
     usage = addUsage(usage, planned.usage);
     const plan = planned.plan;
-    const written = await time('generate', () => mapLimited(plan.files, settings.generateConcurrency, (file) =>
-      asActivity(() => agents.generateFile({ jobId, projectId, request, plan, file, files: base.files })),
-    ));
+    const written = await time('generate', () => asActivity(() => agents.generateFiles({ jobId, projectId, request, plan, files: base.files, concurrency: settings.generateConcurrency })));
+    usage = addUsage(usage, written.usage);
     let files: FileHashes = { ...base.files };
-    for (const w of written) {
-      usage = addUsage(usage, w.usage);
-      if (w.hash === null) delete files[w.path];
-      else files[w.path] = w.hash;
+    for (const [path, hash] of Object.entries(written.files)) {
+      if (hash === null) delete files[path];
+      else files[path] = hash;
     }
     for (let round = 0; ; round++) {
       const checked = await time('check', () => buildSlot(() => asActivity(async () => builds.typeCheckFiles({ contents: await agents.readCheckFiles({ files }) }))));

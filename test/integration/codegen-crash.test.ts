@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { jobWorkflowId } from '../../domain/workflow-ids';
 import { isTerminal, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { spawnBuilder, spawnWorker, type SpawnedWorker } from '../support/spawned-worker';
-import { completedActivities } from '../support/workflow-history';
+import { completedActivities, startedAttempts } from '../support/workflow-history';
 import { waitUntil } from '../../scripts/stack/wait-until';
 
 /**
@@ -24,6 +24,12 @@ afterAll(async () => {
   await Promise.allSettled(workers.map((w) => w.stop()));
   await stack?.close();
 });
+
+/** Files the job's generation activity has recorded as written (generated-files.ts). */
+const filesWritten = async (jobId: string) => {
+  const [row] = await stack.env.orm.em.fork().execute<Array<{ n: string }>>('select count(*) as n from generated_files where job_id = ?', [jobId]);
+  return Number(row!.n);
+};
 
 const startWorker = async (name: string) => {
   const worker = await spawnWorker({
@@ -47,14 +53,14 @@ it('finishes a job after its worker is killed during generation, without repeati
   const queued = await stack.send(sessionId, 'Build a todo app where I can add and remove tasks');
   const generating = await stack.waitForJob(queued.id, (j) => j.stage === 'generate' || isTerminal(j));
   expect(generating.stage).toBe('generate');
-  // The second coder call starts only after the first activity completed.
+  // The second coder call starts only after the first file was written and recorded.
   await waitUntil('a second file in the works', async () => (stack.model.requests().byRole.coder ?? 0) >= 2, { intervalMs: 20, timeoutMs: 30_000 });
 
   await first.kill();
   const killedAt = Date.now();
   const atKill = stack.model.requests().byRole;
   const handle = stack.env.client.workflow.getHandle(jobWorkflowId(queued.id));
-  const writtenAtKill = completedActivities(await handle.fetchHistory(), 'generateFile');
+  const writtenAtKill = await filesWritten(queued.id);
 
   await startWorker('worker-2');
   const pollingMs = Date.now() - killedAt;
@@ -78,7 +84,11 @@ it('finishes a job after its worker is killed during generation, without repeati
   expect(after).toMatchObject({ router: 1, planner: 1 });
   // Each file not yet written at the kill is asked for exactly once more; a written one never again.
   expect(after.coder! - atKill.coder!).toBe(planned - writtenAtKill);
-  expect(completedActivities(await handle.fetchHistory(), 'generateFile')).toBe(planned);
+  // One generation activity, retried once on the new worker; its records are gone with the job.
+  const history = await handle.fetchHistory();
+  expect(completedActivities(history, 'generateFiles')).toBe(1);
+  expect(startedAttempts(history, 'generateFiles')).toEqual([2]);
+  expect(await filesWritten(queued.id)).toBe(0);
 
   const versions = await stack.app.call('GET', `/projects/${projectId}/versions`, { token: stack.roles.viewer.token });
   expect(versions.body.items.map((v: { number: number }) => v.number)).toEqual([1]);

@@ -68,6 +68,7 @@ export function createFakes(log: ActivityCall[] = []) {
     classifyIntent: async (input) => (note('classifyIntent', input), { intent: { kind: 'new_app', summary: 'an app', answer: null, questions: null }, usage: usage() }),
     planChanges: async (input) => (note('planChanges', input), { plan, usage: usage() }),
     generateFile: async (input) => (note('generateFile', input), { path: input.file.path, hash: 'a'.repeat(64), usage: usage() }),
+    generateFiles: async (input) => (note('generateFiles', input), { files: Object.fromEntries(input.plan.files.map((f) => [f.path, f.action === 'delete' ? null : 'a'.repeat(64)])), usage: usage() }),
     fixFiles: async (input) => (note('fixFiles', input), { files: { 'src/App.tsx': 'b'.repeat(64) }, usage: usage() }),
   };
   const checks: CheckActivities = {

@@ -22,6 +22,18 @@ export function completedActivities(history: History, type: string): number {
   return events(history).filter((e) => e.activityTaskCompletedEventAttributes && types.get(idOf(e.activityTaskCompletedEventAttributes.scheduledEventId)) === type).length;
 }
 
+/**
+ * The attempt each started activity of `type` was on when it last started: the server records only
+ * the last attempt of a retried activity, so `[2]` means one activity, retried once.
+ */
+export function startedAttempts(history: History, type: string): number[] {
+  const types = scheduledTypes(history);
+  return events(history).flatMap((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return started && types.get(idOf(started.scheduledEventId)) === type ? [started.attempt ?? 0] : [];
+  });
+}
+
 /** Names of the updates the workflow accepted. */
 export const acceptedUpdates = (history: History): string[] =>
   events(history).flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''] : []));

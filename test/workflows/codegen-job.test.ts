@@ -40,7 +40,7 @@ describe('codegen job workflow', () => {
     const j = await startJob(jobInput());
     try {
       await expect(j.handle.result()).resolves.toMatchObject({ status: 'completed', resultVersion: 1, usage: { calls: 3 } });
-      expect(callNames(j.fakes.log, ['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'saveJobVersion'])).toEqual(['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'saveJobVersion']);
+      expect(callNames(j.fakes.log, ['classifyIntent', 'planChanges', 'generateFiles', 'typeCheckFiles', 'saveJobVersion'])).toEqual(['classifyIntent', 'planChanges', 'generateFiles', 'typeCheckFiles', 'saveJobVersion']);
       await expectProgressTrail(j.handle, j.fakes.log, 'reportJob', 'save');
     } finally {
       await j.cleanup();
@@ -51,7 +51,7 @@ describe('codegen job workflow', () => {
     const j = await startJob(jobInput({ settings: settingsWith({ requireApproval: true, approvalTimeoutSeconds: 1 }) }));
     try {
       await expect(j.handle.result()).resolves.toMatchObject({ status: 'cancelled', error: { code: 'approval_timeout' } });
-      expect(callNames(j.fakes.log)).not.toContain('generateFile');
+      expect(callNames(j.fakes.log)).not.toContain('generateFiles');
     } finally {
       await j.cleanup();
     }
@@ -145,11 +145,11 @@ describe('codegen job workflow', () => {
 
   it('fails at once with payload_too_large on an oversized generated file: no retry, no fresh model call', async () => {
     const j = await startJob(jobInput(), (fakes) => {
-      fakes.codegen = { ...fakes.codegen, generateFile: async (input) => { await createFakes(fakes.log).codegen.generateFile(input); throw new AppError(ErrorCode.payloadTooLarge, 'File src/App.tsx is 2000000 bytes'); } };
+      fakes.codegen = { ...fakes.codegen, generateFiles: async (input) => { await createFakes(fakes.log).codegen.generateFiles(input); throw new AppError(ErrorCode.payloadTooLarge, 'File src/App.tsx is 2000000 bytes'); } };
     });
     try {
       expect((await j.failure()).type).toBe('payload_too_large');
-      expect(callNames(j.fakes.log, ['generateFile'])).toEqual(['generateFile']);
+      expect(callNames(j.fakes.log, ['generateFiles'])).toEqual(['generateFiles']);
       expect(j.finish().at(-1)).toMatchObject({ status: 'failed', error: { code: 'payload_too_large' } });
     } finally {
       await j.cleanup();
@@ -188,7 +188,7 @@ describe('codegen job workflow', () => {
     }, (s) => s.waitingFor === 'answer'],
     ['plan', (f) => { f.codegen = { ...f.codegen, planChanges: slowed(f.codegen.planChanges, 10_000) }; }, (s) => s.stage === 'plan'],
     ['approval', () => undefined, (s) => s.waitingFor === 'approval'],
-    ['generate', (f) => { f.codegen = { ...f.codegen, generateFile: slowed(f.codegen.generateFile, 10_000) }; }, (s) => s.stage === 'generate'],
+    ['generate', (f) => { f.codegen = { ...f.codegen, generateFiles: slowed(f.codegen.generateFiles, 10_000) }; }, (s) => s.stage === 'generate'],
     ['check', (f) => { f.checks = { typeCheckFiles: slowed(f.checks.typeCheckFiles, 10_000) }; }, (s) => s.stage === 'check'],
     ['fix', (f) => {
       let checks = 0;
