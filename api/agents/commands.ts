@@ -10,7 +10,7 @@ import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { idempotentId } from '../../db/idempotent-id';
 import { recordAudit } from '../../db/repositories/audit';
-import { appendMessageEvent, cancelUnqueuedJobs, insertQueuedJob } from '../../db/repositories/queued-jobs';
+import { appendMessageEvent, cancelUnqueuedJobs } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
@@ -76,14 +76,11 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
         }
         return toJobDto(known, prices);
       }
-      // Accepting is cheap: under the organization's quota lock only the checks and the row, so the
-      // next admission counts this job; then the `message` event (the first durable event) and the
-      // signal, which the server persists without waiting for a worker. A node dying in between
-      // leaves a `queued` row its session never received: the session cancels it when it closes.
-      const tokenBudget = await quotas.admitMessage(ctx.em, session.organizationId, session.id, async (cap, tx) => {
-        await insertQueuedJob(tx, { ...message, organizationId: session.organizationId, projectId: session.projectId, sessionId });
-        return cap;
-      });
+      // Accepting is cheap: the quota checks and the row in one statement under the organization's
+      // lock, so the next admission counts this job; then the `message` event (the first durable
+      // event) and the signal, which the server persists without waiting for a worker. A node dying
+      // in between leaves a `queued` row its session never received: the session cancels it when it closes.
+      const tokenBudget = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
       await appendMessageEvent(ctx.em.fork(), message);
       const audited = ctx.em.fork();
       recordAudit(audited, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
@@ -118,7 +115,7 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       // A retry starts a job again: the same quotas as a new message (its own row is finished, so not counted).
       // `queued` is written on the lock's own transaction: the new run's first report waits for its
       // commit (and then wins), and a start that fails rolls it back, so the row tells the truth.
-      await quotas.admitMessage(ctx.em, job.organizationId, job.sessionId, async (tokenCap, tx) => {
+      await quotas.admitRetry(ctx.em, job, async (tokenCap, tx) => {
         await tx.nativeUpdate(AgentJob, { id: job.id }, { status: 'queued', error: null, finishedAt: null, resultVersion: null });
         await startOrConflict(() => temporal.workflow.start<typeof codegenJobWorkflow>('codegenJobWorkflow', {
           workflowId: jobWorkflowId(job.id),

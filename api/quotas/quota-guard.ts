@@ -1,17 +1,34 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { quotaExceeded, type QuotaPolicy } from '../../domain/quotas';
+import { emptyUsage } from '../../domain/usage';
 import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
+import type { QueuedJob } from '../../db/repositories/queued-jobs';
 
 /**
  * Admission checks for an organization's quotas (domain/quotas.ts), run by the API before it
  * starts anything. Checks that count rows and then add one run under a per-organization advisory
- * lock held to the end of a transaction, so two API nodes admitting at once cannot both take the
- * last place.
+ * lock held to the end of a transaction (for a message, the one statement's), so two API nodes
+ * admitting at once cannot both take the last place.
  */
 export function createQuotaGuard(policy: QuotaPolicy) {
   const oneAtATime = perKeyQueue();
-  const assertAmount = (limit: 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes', used: number, what: string) => {
-    if (used >= policy[limit]) throw quotaExceeded(limit, policy[limit], used, `${what} (${used} of ${policy[limit]})`);
+  const amountExceeded = (limit: AmountLimit, used: number) => quotaExceeded(limit, policy[limit], used, `${amountNames[limit]} (${used} of ${policy[limit]})`);
+  const assertAmount = (limit: AmountLimit, used: number) => {
+    if (used >= policy[limit]) throw amountExceeded(limit, used);
+  };
+
+  /** forge_admit_message: the verdict and, when admitted, the job's token cap (and its row, given one). */
+  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null): Promise<number> => {
+    const [verdict] = await em.execute<Array<{ refused: AdmissionLimit | null; used: string | null; retry_after_seconds: number | null; token_cap: string | null }>>(
+      'select * from forge_admit_message(?, ?, ?, ?::jsonb, ?, ?::jsonb)',
+      [organizationId, sessionId, monthStart(new Date()), JSON.stringify(policy), retriedJobId, job === null ? null : JSON.stringify(job)],
+    );
+    const { refused, used, retry_after_seconds: retryAfter } = verdict!;
+    if (refused === 'messagesPerMinute') {
+      throw quotaExceeded(refused, policy.messagesPerMinute, Number(used), `${used} messages in the last minute; retry in ${retryAfter} s`, retryAfter ?? 1);
+    }
+    if (refused) throw amountExceeded(refused, Number(used));
+    return Number(verdict!.token_cap);
   };
 
   return {
@@ -19,38 +36,30 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 
     /**
      * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
-     * session's queue, the month's tokens and the stored bytes. `accept` runs under the lock and writes
-     * on `tx` (the lock's own connection: a second one per request could exhaust the pool while
-     * requests queue on the lock), so the job it records is counted by the next admission; it gets
-     * the job's token cap: the per-job budget, or what is left of the month when smaller.
+     * session's queue, the month's tokens and the stored bytes, checked and the job's `queued` row
+     * written in one statement under the organization's lock (forge_admit_message), so the next
+     * admission counts it. Returns the job's token cap: the per-job budget, or what is left of the
+     * month when smaller.
      */
-    async admitMessage<T>(em: EntityManager, organizationId: string, sessionId: string, accept: (tokenCap: number, tx: EntityManager) => Promise<T>, retriedJobId?: string): Promise<T> {
-      return oneAtATime(organizationId, () => em.fork().transactional(async (tx) => {
-        await lockOrganization(tx, organizationId);
-        const now = new Date();
-        const used = await quotaUsage.ofMessage(tx, organizationId, sessionId, monthStart(now));
-        const recent = used.messagesLastMinute;
-        if (recent.count >= policy.messagesPerMinute) {
-          const retryAfter = Math.max(1, Math.ceil((60_000 - recent.oldestAgeMs) / 1000));
-          throw quotaExceeded('messagesPerMinute', policy.messagesPerMinute, recent.count, `${recent.count} messages in the last minute; retry in ${retryAfter} s`, retryAfter);
-        }
-        assertAmount('concurrentJobs', used.unfinishedJobs, 'jobs queued or running in the organization');
-        assertAmount('queuedMessagesPerSession', used.unfinishedJobsOfSession, 'messages waiting in this session');
-        const monthTokens = used.monthTokens;
-        assertAmount('monthlyTokens', monthTokens, 'tokens used this month');
-        assertAmount('storedBytes', used.storedBytes, 'bytes of code stored');
-        // The job may spend what is left of the month (a retried job: plus what it spent itself, as its budget counts its earlier runs).
-        const ownTokens = retriedJobId ? monthTokens - (await quotaUsage.tokensSince(tx, organizationId, monthStart(now), retriedJobId)) : 0;
-        return accept(Math.min(policy.jobTokenBudget, policy.monthlyTokens - monthTokens + ownTokens), tx);
-      }));
+    async admitMessage(em: EntityManager, job: QueuedJob): Promise<number> {
+      const row = { id: job.jobId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage() };
+      return admit(em, job.organizationId, job.sessionId, null, row);
+    },
+
+    /**
+     * A failed or cancelled job run again: the same checks (its own tokens may be spent again), then
+     * `start` on the lock's transaction, so the lock lasts until the run is started or refused.
+     */
+    async admitRetry<T>(em: EntityManager, job: { id: string; organizationId: string; sessionId: string }, start: (tokenCap: number, tx: EntityManager) => Promise<T>): Promise<T> {
+      return oneAtATime(job.organizationId, () => em.fork().transactional(async (tx) => start(await admit(tx, job.organizationId, job.sessionId, job.id, null), tx)));
     },
 
     /** A preview or deployment: `record` inserts its row under the lock. */
     async admitDelivery(em: EntityManager, organizationId: string, kind: 'preview' | 'deployment', record: () => Promise<void>): Promise<void> {
       await oneAtATime(organizationId, () => em.fork().transactional(async (tx) => {
         await lockOrganization(tx, organizationId);
-        if (kind === 'preview') assertAmount('livePreviews', await quotaUsage.livePreviews(tx, organizationId), 'previews pending or live');
-        else assertAmount('deployments', await quotaUsage.activeDeployments(tx, organizationId), 'deployments in progress or live');
+        if (kind === 'preview') assertAmount('livePreviews', await quotaUsage.livePreviews(tx, organizationId));
+        else assertAmount('deployments', await quotaUsage.activeDeployments(tx, organizationId));
         await record();
       }));
     },
@@ -74,10 +83,26 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 
 export type QuotaGuard = ReturnType<typeof createQuotaGuard>;
 
+type AmountLimit = 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes';
+/** What forge_admit_message may refuse a message for. */
+type AdmissionLimit = 'messagesPerMinute' | 'concurrentJobs' | 'queuedMessagesPerSession' | 'monthlyTokens' | 'storedBytes';
+
+/** How a refusal names what is counted. */
+const amountNames: Record<AmountLimit, string> = {
+  concurrentJobs: 'jobs queued or running in the organization',
+  queuedMessagesPerSession: 'messages waiting in this session',
+  livePreviews: 'previews pending or live',
+  deployments: 'deployments in progress or live',
+  monthlyTokens: 'tokens used this month',
+  storedBytes: 'bytes of code stored',
+};
+
 /**
  * Runs one call per key at a time on this node, the others waiting here in turn: a burst of one
- * organization's admissions then holds one pooled connection (blocked in the advisory lock, which
- * still orders them across nodes), not one each, which starved every other query of the pool.
+ * organization's deliveries or retries, whose transactions hold the lock across round trips, then
+ * holds one pooled connection (blocked in the advisory lock, which still orders them across nodes),
+ * not one each, which starved every other query of the pool. A message's admission is one statement
+ * and needs no queue.
  */
 function perKeyQueue() {
   const tails = new Map<string, Promise<unknown>>();

@@ -10,53 +10,15 @@ type Row = Record<string, string | number | null>;
 const one = async (em: EntityManager, sql: string, params: unknown[]) =>
   (await em.getConnection().execute<Row[]>(sql, params, 'all', em.getTransactionContext()))[0] ?? {};
 
-/** Scalar subqueries, one per amount, shared by the single-amount reads and the admission's one round trip. */
-const amount = {
-  unfinishedJobs: `select count(*) from agent_jobs where organization_id = ? and ${unfinished}`,
-  unfinishedJobsOfSession: `select count(*) from agent_jobs where session_id = ? and ${unfinished}`,
-  messagesLastMinute: `select count(*) from agent_jobs where organization_id = ? and created_at > now() - interval '1 minute'`,
-  oldestMessageAgeMs: `select coalesce(extract(epoch from (now() - min(created_at))) * 1000, 0) from agent_jobs
-                        where organization_id = ? and created_at > now() - interval '1 minute'`,
-  tokensSince: `select coalesce(sum((usage->>'promptTokens')::bigint + (usage->>'completionTokens')::bigint), 0)
-                  from agent_jobs where organization_id = ? and created_at >= ? and id <> ?`,
-  storedBytes: `select coalesce(sum(b.size), 0) from file_blobs b
-                 where b.hash in (select sf.hash from source_files sf join code_versions v on v.id = sf.version_id
-                                    join projects p on p.id = v.project_id where p.organization_id = ?)`,
-};
-const noJob = '00000000-0000-0000-0000-000000000000';
-
-/** What a new message is checked against, in one round trip: the admission holds the organization's lock meanwhile. */
-export interface MessageQuotaUsage {
-  unfinishedJobs: number;
-  unfinishedJobsOfSession: number;
-  messagesLastMinute: { count: number; oldestAgeMs: number };
-  monthTokens: number;
-  storedBytes: number;
-}
-
 /**
  * What an organization uses of each quota, counted in SQL at the moment of asking: the database is
- * the one counter every API node and worker shares, so no node needs a memory of its own.
+ * the one counter every API node and worker shares, so no node needs a memory of its own. The amounts
+ * that admission checks are SQL functions (Migration20261203153000_quota_functions), read by the
+ * report here and by `forge_admit_message` under the organization's lock.
  */
 export const quotaUsage = {
-  async ofMessage(em: EntityManager, organizationId: string, sessionId: string, since: Date): Promise<MessageQuotaUsage> {
-    const row = await one(
-      em,
-      `select (${amount.unfinishedJobs}) as jobs, (${amount.unfinishedJobsOfSession}) as queued, (${amount.messagesLastMinute}) as recent,
-              (${amount.oldestMessageAgeMs}) as age, (${amount.tokensSince}) as tokens, (${amount.storedBytes}) as bytes`,
-      [organizationId, sessionId, organizationId, organizationId, organizationId, since, noJob, organizationId],
-    );
-    return {
-      unfinishedJobs: Number(row.jobs),
-      unfinishedJobsOfSession: Number(row.queued),
-      messagesLastMinute: { count: Number(row.recent), oldestAgeMs: Number(row.age) },
-      monthTokens: Number(row.tokens),
-      storedBytes: Number(row.bytes),
-    };
-  },
-
   async unfinishedJobs(em: EntityManager, organizationId: string): Promise<number> {
-    return Number((await one(em, `select (${amount.unfinishedJobs}) as n`, [organizationId])).n);
+    return Number((await one(em, 'select forge_unfinished_jobs(?) as n', [organizationId])).n);
   },
 
   /** The fullest session queue of the organization (for the usage report). */
@@ -67,8 +29,8 @@ export const quotaUsage = {
 
   /** Messages (jobs) accepted in the last minute, and when the oldest of them leaves the window. */
   async messagesLastMinute(em: EntityManager, organizationId: string): Promise<{ count: number; oldestAgeMs: number }> {
-    const row = await one(em, `select (${amount.messagesLastMinute}) as n, (${amount.oldestMessageAgeMs}) as age`, [organizationId, organizationId]);
-    return { count: Number(row.n), oldestAgeMs: Number(row.age) };
+    const row = await one(em, 'select messages, oldest_age_ms from forge_recent_messages(?)', [organizationId]);
+    return { count: Number(row.messages), oldestAgeMs: Number(row.oldest_age_ms) };
   },
 
   /** Previews that hold provider resources or will: everything not failed or destroyed. */
@@ -83,12 +45,12 @@ export const quotaUsage = {
 
   /** Tokens of the organization's jobs created since `since`, optionally leaving one job out. */
   async tokensSince(em: EntityManager, organizationId: string, since: Date, exceptJobId?: string): Promise<number> {
-    return Number((await one(em, `select (${amount.tokensSince}) as n`, [organizationId, since, exceptJobId ?? noJob])).n);
+    return Number((await one(em, 'select forge_tokens_since(?, ?, ?) as n', [organizationId, since, exceptJobId ?? null])).n);
   },
 
   /** Bytes of the distinct file contents the organization's versions hold (a blob shared by versions counts once). */
   async storedBytes(em: EntityManager, organizationId: string): Promise<number> {
-    return Number((await one(em, `select (${amount.storedBytes}) as n`, [organizationId])).n);
+    return Number((await one(em, 'select forge_stored_bytes(?) as n', [organizationId])).n);
   },
 
   /** The largest token budget an open session of the organization asks for. */

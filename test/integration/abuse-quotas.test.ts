@@ -99,6 +99,14 @@ describe('organization quotas', () => {
     expectQuota(await message(org), 403, 'queuedMessagesPerSession');
   });
 
+  it('a burst of messages at once takes exactly the places left, however they interleave', async () => {
+    const org = await freshOrg();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => message(org, `Build a todo app ${i}`)));
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 202, 403, 403, 403, 403]);
+    for (const refused of answers.filter((r) => r.status === 403)) expectQuota(refused, 403, 'queuedMessagesPerSession');
+    expect(await stack.app.deps.orm.em.fork().count(AgentJob, { sessionId: org.sessionId })).toBe(2);
+  });
+
   it('monthlyTokens: no job starts past the month, and a running job stops with budget_exceeded', async () => {
     const org = await freshOrg();
     // 999,900 of 1,000,000 spent: the message is admitted, the job gets 100 tokens and stops at its first model call.
