@@ -14,6 +14,8 @@ export class Migration20261203153000_quota_functions extends Migration {
   override name = 'Migration20261203153000_quota_functions';
 
   override up(): void | Promise<void> {
+    // What admission counts per organization: jobs this minute and this month.
+    this.addSql(`create index "agent_jobs_organization_id_created_at_index" on "agent_jobs" ("organization_id", "created_at");`);
     this.addSql(`create or replace function forge_unfinished_jobs(p_org uuid) returns bigint language sql stable as $$
       select count(*) from agent_jobs where organization_id = p_org and status in ('queued', 'running', 'waiting') $$;`);
     this.addSql(`create or replace function forge_session_queue(p_session uuid) returns bigint language sql stable as $$
@@ -36,8 +38,13 @@ export class Migration20261203153000_quota_functions extends Migration {
         recent record;
         amount bigint;
         month_tokens bigint;
+        bytes bigint;
         own_tokens bigint := 0;
       begin
+        -- Tokens and bytes are counted before the lock: an admission adds neither, so the lock, which
+        -- only orders what admissions add (jobs, queued messages, messages this minute), is held briefly.
+        month_tokens := forge_tokens_since(p_org, p_month_start, null);
+        bytes := forge_stored_bytes(p_org);
         perform pg_advisory_xact_lock(hashtextextended('quota:' || p_org::text, 0));
         select * into recent from forge_recent_messages(p_org);
         if recent.messages >= (p_limits->>'messagesPerMinute')::bigint then
@@ -48,10 +55,8 @@ export class Migration20261203153000_quota_functions extends Migration {
         if amount >= (p_limits->>'concurrentJobs')::bigint then return query select 'concurrentJobs', amount, null::int, null::bigint; return; end if;
         amount := forge_session_queue(p_session);
         if amount >= (p_limits->>'queuedMessagesPerSession')::bigint then return query select 'queuedMessagesPerSession', amount, null::int, null::bigint; return; end if;
-        month_tokens := forge_tokens_since(p_org, p_month_start, null);
         if month_tokens >= (p_limits->>'monthlyTokens')::bigint then return query select 'monthlyTokens', month_tokens, null::int, null::bigint; return; end if;
-        amount := forge_stored_bytes(p_org);
-        if amount >= (p_limits->>'storedBytes')::bigint then return query select 'storedBytes', amount, null::int, null::bigint; return; end if;
+        if bytes >= (p_limits->>'storedBytes')::bigint then return query select 'storedBytes', bytes, null::int, null::bigint; return; end if;
         -- A retried job may also spend again what it spent itself: its budget counts its earlier runs.
         if p_retried is not null then own_tokens := month_tokens - forge_tokens_since(p_org, p_month_start, p_retried); end if;
         if p_job is not null then
@@ -65,6 +70,7 @@ export class Migration20261203153000_quota_functions extends Migration {
   }
 
   override down(): void | Promise<void> {
+    this.addSql('drop index if exists "agent_jobs_organization_id_created_at_index";');
     this.addSql('drop function if exists forge_admit_message(uuid, uuid, timestamptz, jsonb, uuid, jsonb);');
     for (const fn of ['forge_unfinished_jobs(uuid)', 'forge_session_queue(uuid)', 'forge_recent_messages(uuid)', 'forge_tokens_since(uuid, timestamptz, uuid)', 'forge_stored_bytes(uuid)']) {
       this.addSql(`drop function if exists ${fn};`);
