@@ -37,9 +37,9 @@ function tracedRun(headers: WorkflowExecuteInput['headers']): boolean {
 
 /**
  * OpenTelemetry's workflow interceptors (a span for the run, trace headers on the activities and
- * children it starts) for a run whose starter traced it: with tracing off nothing is injected, so
- * a run costs no spans, no exports and no OpenTelemetry modules, and its children and activities
- * get no trace header either. Called once per workflow run.
+ * children it starts) for a run whose starter traced it. With the API's tracing off no trace
+ * context arrives, so a run costs no spans, no exports and no OpenTelemetry modules, and its
+ * children and activities get no trace header either. Called once per workflow run.
  */
 export const interceptors = (): WorkflowInterceptors => {
   const { workflowId } = workflowInfo();
