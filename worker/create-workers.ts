@@ -19,7 +19,7 @@ interface WorkerRuntimeOptions {
   connection: NativeConnection;
   /** Defaults to the configured queue names; tests pass unique ones. */
   taskQueues?: TaskQueues;
-  /** Where spans go (telemetry/tracing.ts); absent: tracing off (workflow spans are still discarded properly). */
+  /** Where spans go (telemetry/tracing.ts); absent: tracing off (the spans of runs a tracing API started are discarded). */
   tracing?: Tracing;
   /** Measures model calls and builds (worker/forge-metrics.ts); absent: unmeasured. */
   metrics?: ForgeMetrics;

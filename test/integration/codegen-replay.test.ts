@@ -6,7 +6,7 @@ import { startTracing } from '../../telemetry/tracing';
 import { tracingWorkerOptions } from '../../worker/tracing-options';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle-cache';
 import { loadAllHistories, loadRecordedHistory, recordedHistories, type RecordedHistory } from '../support/recorded-histories';
-import { acceptedUpdates, activityInputs, localActivities, scheduledActivities, startedChildren, updateCompletedBefore, workflowTasks } from '../support/workflow-history';
+import { acceptedUpdates, activityInputs, headersSent, localActivities, recordedPatches, scheduledActivities, startedChildren, updateCompletedBefore, workflowTasks } from '../support/workflow-history';
 
 /**
  * Determinism guard: histories of real runs (test/replay-histories/, re-recorded only by
@@ -28,7 +28,7 @@ describe('recorded workflow histories', () => {
     expect(all.map((h) => h.file)).toEqual(expect.arrayContaining(Object.values(recordedHistories)));
     const results = [];
     const replay = all.map(({ file, history }) => ({ workflowId: file, history }));
-    // The bundle holds the OpenTelemetry workflow interceptors, which export through a sink.
+    // Traced runs (the histories of earlier builds that recorded `forge-opentelemetry`) export their spans through a sink.
     const { sinks } = tracingWorkerOptions(startTracing({ serviceName: 'forge-replay' }));
     for await (const result of Worker.runReplayHistories({ workflowBundle, sinks, replayName: 'forge-replay' }, replay)) {
       results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : null });
@@ -74,6 +74,21 @@ describe('recorded workflow histories', () => {
     // Same session, same stages: fewer than half the workflow tasks and events of the old sequence.
     expect(workflowTasks(histories.fullJob) * 2).toBeLessThan(workflowTasks(histories.fullJobBeforeLean));
     expect((histories.fullJob.events ?? []).length * 1.5).toBeLessThan((histories.fullJobBeforeLean.events ?? []).length);
+  });
+
+  it('cover runs of the build that traced every run, started by an API with tracing off', () => {
+    const session = histories.sessionTracingAlways;
+    expect(recordedPatches(session)).toEqual(['forge-opentelemetry']);
+    // The API's client interceptor sent its header, with no trace context in it.
+    expect(headersSent(session, '_tracer-data').start).toEqual({});
+    expect(startedChildren(session)).toEqual(['codegenJobWorkflow', 'codegenJobWorkflow']);
+    // Traced all the same: its own trace, carried on to its jobs.
+    expect(headersSent(session, '_tracer-data').children).toEqual([
+      { traceparent: expect.any(String) },
+      { traceparent: expect.any(String) },
+    ]);
+    expect(recordedPatches(histories.jobTracingAlways)).toContain('forge-opentelemetry');
+    expect(headersSent(histories.jobTracingAlways, '_tracer-data').activities).toContainEqual({ traceparent: expect.any(String) });
   });
 
   it('cover the delivery workflows: a preview\'s lifetime, a deployment live, rolled back and cancelled, a reaper sweep', () => {

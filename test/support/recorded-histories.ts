@@ -29,6 +29,14 @@ export const recordedHistories = {
    * job row (a local activity) before answering. Not re-recorded.
    */
   sessionBeforeQueuedAnswer: 'session.before-queued-answer.json',
+  /**
+   * A session (two messages, closed) and its first job recorded before the
+   * `forge-opentelemetry-traced-starts` patch, when every run that recorded `forge-opentelemetry`
+   * was traced, although the API's tracing was off (a trace header without a trace context). A
+   * session moves to each new build mid-run, so such runs must keep replaying traced. Not re-recorded.
+   */
+  sessionTracingAlways: 'session.before-traced-only.json',
+  jobTracingAlways: 'codegen-job.before-traced-only.json',
   /** A preview built, started, checked, extended and deleted (activities faked). */
   preview: 'preview.json',
   /** A deployment promoted over a live one, which it frees. */

@@ -88,3 +88,25 @@ export function updateCompletedBefore(history: History, type: string): boolean {
   }
   return awaiting === 0;
 }
+
+/** Ids of the `patched()` markers the workflow recorded, in order. */
+export const recordedPatches = (history: History): string[] =>
+  events(history).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    return [(decodeJson(marker.details?.['patch-data']?.payloads?.[0]?.data) as { id: string }).id];
+  });
+
+/**
+ * Header `field` (decoded; undefined where absent) as the workflow's start carried it and as the
+ * workflow sent it with each activity task and child start, e.g. the trace context `_tracer-data`.
+ */
+export function headersSent(history: History, field: string): { start: unknown; activities: unknown[]; children: unknown[] } {
+  const value = (header: { fields?: Record<string, { data?: Uint8Array | null }> | null } | null | undefined) => decodeJson(header?.fields?.[field]?.data);
+  const all = events(history);
+  return {
+    start: value(all[0]?.workflowExecutionStartedEventAttributes?.header),
+    activities: all.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [value(e.activityTaskScheduledEventAttributes.header)] : [])),
+    children: all.flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [value(e.startChildWorkflowExecutionInitiatedEventAttributes.header)] : [])),
+  };
+}
