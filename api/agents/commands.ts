@@ -9,7 +9,7 @@ import type { ProviderName } from '../../domain/providers';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { idempotentId } from '../../db/idempotent-id';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, writeAudit } from '../../db/repositories/audit';
 import { appendMessageEvent, cancelUnqueuedJobs } from '../../db/repositories/queued-jobs';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
 import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
@@ -82,9 +82,8 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       // in between leaves a `queued` row its session never received: the session cancels it when it closes.
       const tokenBudget = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
       await appendMessageEvent(ctx.em.fork(), message);
-      const audited = ctx.em.fork();
-      recordAudit(audited, { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
-      await Promise.all([queue(tokenBudget), audited.flush()]);
+      const audited = writeAudit(ctx.em.fork(), { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
+      await Promise.all([queue(tokenBudget), audited]);
       return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
     },
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { PageQuery } from '../../domain/pagination';
@@ -20,18 +21,21 @@ export function recordAudit(em: EntityManager, entry: AuditEntry): void {
   em.create(AuditLog, { targetId: null, ip: null, details: null, ...entry });
 }
 
+const insertAudit = (em: EntityManager, id: string, entry: AuditEntry) =>
+  em.createQueryBuilder(AuditLog).insert({ targetId: null, ip: null, details: null, ...entry, id, createdAt: new Date() });
+
+/** Writes an audit row now, in one statement: for a record that belongs to no other write (no flush, no transaction). */
+export async function writeAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
+  await insertAudit(em, randomUUID(), entry).execute();
+}
+
 /**
  * Writes an audit row at most once per `naturalKey` (for activities: workflow run + activity id)
  * and returns it, so a retried activity finds the row its earlier attempt committed.
  */
 export async function recordAuditOnce(em: EntityManager, naturalKey: string, entry: AuditEntry): Promise<AuditLog> {
   const id = idempotentId(naturalKey);
-  await em
-    .createQueryBuilder(AuditLog)
-    .insert({ targetId: null, ip: null, details: null, ...entry, id, createdAt: new Date() })
-    .onConflict('id')
-    .ignore()
-    .execute();
+  await insertAudit(em, id, entry).onConflict('id').ignore().execute();
   return em.findOneOrFail(AuditLog, id);
 }
 
