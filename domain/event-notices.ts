@@ -13,7 +13,11 @@ export const DeltaChannel = 'forge_deltas';
 /** NOTIFY refuses payloads of 8000 bytes or more; stay under it with room for the channel name. */
 export const NOTIFY_PAYLOAD_LIMIT = 7_500;
 
-/** An event too large to inline is sent by reference; the API reads it from the table. */
+/**
+ * An event too large to inline is sent by reference; the API reads it from the table. The append
+ * itself (SQL function `append_events`) chooses: the stored event as JSON when its text is under
+ * NOTIFY_PAYLOAD_LIMIT bytes, else this reference.
+ */
 export const EventRef = z.object({ topic: Topic, seq: z.int().positive(), ref: z.literal(true) });
 export const EventNotice = z.union([StoredEvent, EventRef]);
 export type EventNotice = z.infer<typeof EventNotice>;
@@ -23,11 +27,3 @@ export type DeltaNotice = z.infer<typeof DeltaNotice>;
 
 const encoder = new TextEncoder();
 export const payloadBytes = (payload: string) => encoder.encode(payload).length;
-
-/** The NOTIFY payload of a stored event: the event itself, or a reference when it is too large. */
-export function eventNoticePayload(event: StoredEvent): string {
-  const inline = JSON.stringify(event);
-  // Bytes, not characters: the limit is on the encoded payload.
-  if (inline.length * 3 < NOTIFY_PAYLOAD_LIMIT || payloadBytes(inline) < NOTIFY_PAYLOAD_LIMIT) return inline;
-  return JSON.stringify({ topic: event.topic, seq: event.seq, ref: true });
-}

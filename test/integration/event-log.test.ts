@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEventActivities } from '../../activities/events/index';
 import { initOrm, type MikroORM } from '../../db/orm';
 import { appendEvents, readEvents, topicHighWater } from '../../db/repositories/event-log';
+import { EventChannel, EventNotice, NOTIFY_PAYLOAD_LIMIT, payloadBytes } from '../../domain/event-notices';
 import { StoredEvent, topicFor, type Topic } from '../../domain/events';
+import { waitUntil } from '../../scripts/stack/wait-until';
+import { countingClient } from '../support/counting-pg-client';
 
 let orm: MikroORM;
 // Enough connections that concurrent appends really overlap in Postgres.
@@ -64,6 +68,18 @@ describe('appendEvents', () => {
     expect(stored[1]!.data).toEqual({ n: 1 });
   });
 
+  it('returns known and new events of one batch in input order, writing only the new ones', async () => {
+    const topic = newTopic();
+    await appendEvents(orm.em.fork(), topic, [event(1, 'a'), event(2, 'b')]);
+    const mixed = await appendEvents(orm.em.fork(), topic, [event(3, 'c'), event(20, 'b'), event(4), event(10, 'a'), event(5, 'c')]);
+    expect(mixed.map((e) => [e.seq, e.data.n])).toEqual([[3, 3], [2, 2], [4, 4], [1, 1], [3, 3]]);
+    // What an append returns is what a replay reads, `at` format included.
+    const read = await readEvents(orm.em.fork(), topic, 0, 100);
+    expect(read.map((e) => e.data.n)).toEqual([1, 2, 3, 4]);
+    expect([mixed[3], mixed[1], mixed[0], mixed[2]]).toEqual(read);
+    for (const e of read) expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('scopes keys to their topic, so one event can be mirrored to a second topic', async () => {
     const [job, session] = [newTopic(), topicFor('session', randomUUID())];
     const [inJob] = await appendEvents(orm.em.fork(), job, [event(1, 'wf:status:completed')]);
@@ -94,6 +110,63 @@ describe('appendEvents', () => {
     expect(await topicHighWater(orm.em.fork(), topic)).toBe(0);
     const [saved] = await appendEvents(orm.em.fork(), topic, [{ type: 'version.saved', data: { version: 1 }, key: null }]);
     expect(saved).toMatchObject({ seq: 1, type: 'version.saved', data: { version: 1 } });
+  });
+});
+
+describe('appendEvents notices', () => {
+  let listener: pg.Client;
+  const heard: Array<{ channel: string; payload: string }> = [];
+  beforeAll(async () => {
+    listener = new pg.Client({ connectionString: inject('databaseUrl') });
+    listener.on('notification', (m) => heard.push({ channel: m.channel, payload: m.payload ?? '' }));
+    await listener.connect();
+    await listener.query(`listen ${EventChannel}`);
+  });
+  afterAll(async () => listener?.end());
+
+  const noticesOf = (topic: Topic) =>
+    heard.filter((n) => n.channel === EventChannel && n.payload.includes(topic)).map((n) => ({ payload: n.payload, notice: EventNotice.parse(JSON.parse(n.payload)) }));
+
+  it('announces each newly written event once, on commit, as the relay parses it; a large one by reference', async () => {
+    const topic = newTopic();
+    await appendEvents(orm.em.fork(), topic, [event(1, 'known')]);
+    const big = { type: 'plan.approved', data: { text: 'é'.repeat(NOTIFY_PAYLOAD_LIMIT / 2) }, key: null };
+    await expect(orm.em.fork().transactional(async (tx) => {
+      await appendEvents(tx, topic, [event(99)]);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    const stored = await appendEvents(orm.em.fork(), topic, [event(1, 'known'), event(2), big]);
+
+    await waitUntil('three notices', async () => noticesOf(topic).length >= 3, { timeoutMs: 5_000, intervalMs: 20 });
+    const notices = noticesOf(topic);
+    expect(notices.map((n) => n.notice)).toEqual([stored[0], stored[1], { topic, seq: 3, ref: true }]);
+    for (const { payload } of notices) expect(payloadBytes(payload)).toBeLessThan(NOTIFY_PAYLOAD_LIMIT);
+    // The big event is stored whole even though its notice is a reference.
+    expect(stored[2]!.data).toEqual(big.data);
+  });
+});
+
+describe('appendEvents round trips', () => {
+  it('costs one query to Postgres, alone or inside a caller\'s transaction', async () => {
+    const { Client, counter } = countingClient();
+    const counted = await initOrm(inject('databaseUrl'), { pool: { min: 0, max: 2 }, driverOptions: { Client } });
+    try {
+      const topic = newTopic();
+      await topicHighWater(counted.em.fork(), topic); // opens the connection outside the count
+      counter.queries = 0;
+      await appendEvents(counted.em.fork(), topic, [event(1, 'k1'), event(2, 'k2'), event(3)]);
+      expect(counter.queries).toBe(1);
+
+      counter.queries = 0;
+      await counted.em.fork().transactional(async (tx) => {
+        await appendEvents(tx, topic, [event(4, 'k1'), event(5, 'k4')]);
+      });
+      // BEGIN, the append, COMMIT: no savepoint of its own.
+      expect(counter.queries).toBe(3);
+      expect(await topicHighWater(counted.em.fork(), topic)).toBe(4);
+    } finally {
+      await counted.close();
+    }
   });
 });
 
