@@ -22,16 +22,10 @@ export interface SharedServers {
  * in .data/logs/, under a lease (leases.ts) so overlapping runs never stop them under each other.
  */
 export async function provideSharedServers(): Promise<SharedServers> {
+  const postgres = await provideSharedPostgres();
+  const adminUrl = postgres.adminUrl;
   const leases: string[] = [];
-  let adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  if (!adminUrl) {
-    holdLease('postgres');
-    leases.push('postgres');
-    const db = await ensurePostgres({ dataDir: localStack.pgDataDir, port: stackPorts.postgres, logFile: join(logsDir, 'postgres.log') });
-    markStartedByTests('postgres', db, postgresStopSignal);
-    adminUrl = db.url('postgres');
-  }
   if (!temporalAddress) {
     holdLease('temporal');
     leases.push('temporal');
@@ -45,7 +39,21 @@ export async function provideSharedServers(): Promise<SharedServers> {
     markStartedByTests('temporal', temporal, 'SIGTERM');
     temporalAddress = temporal.address;
   }
-  return { adminUrl, temporalAddress, release: async () => void (await Promise.all(leases.map(releaseLease))) };
+  return {
+    adminUrl,
+    temporalAddress,
+    release: async () => void (await Promise.all([...leases.map(releaseLease), postgres.release()])),
+  };
+}
+
+/** The shared PostgreSQL alone, as provideSharedServers finds or starts it: for a bench that needs no Temporal. */
+export async function provideSharedPostgres(): Promise<Pick<SharedServers, 'adminUrl' | 'release'>> {
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
+  if (adminUrl) return { adminUrl, release: async () => undefined };
+  holdLease('postgres');
+  const db = await ensurePostgres({ dataDir: localStack.pgDataDir, port: stackPorts.postgres, logFile: join(logsDir, 'postgres.log') });
+  markStartedByTests('postgres', db, postgresStopSignal);
+  return { adminUrl: db.url('postgres'), release: () => releaseLease('postgres') };
 }
 
 export interface RunDatabase {
