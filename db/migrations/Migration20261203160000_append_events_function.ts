@@ -25,20 +25,21 @@ export class Migration20261203160000_append_events_function extends Migration {
   override name = 'Migration20261203160000_append_events_function';
 
   override up(): void | Promise<void> {
-    this.addSql(`create function stored_event_json(e events) returns jsonb language sql stable as $fn$
-      select jsonb_build_object('topic', e.topic, 'seq', e.seq, 'type', e.type, 'data', e.data,
+    // json, not jsonb: it keeps the keys in the order clients always got them (topic, seq, type, data, at).
+    this.addSql(`create function stored_event_json(e events) returns json language sql stable as $fn$
+      select json_build_object('topic', e.topic, 'seq', e.seq, 'type', e.type, 'data', e.data,
         'at', to_char(e.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     $fn$;`);
     this.addSql(`create function append_events(p_topic text, p_events jsonb, p_channel text, p_notify_limit int)
-      returns jsonb language plpgsql volatile as $fn$
+      returns json language plpgsql volatile as $fn$
     declare
       v_first int;
       v_last int;
       v_event jsonb;
       v_key text;
-      v_stored jsonb;
+      v_stored json;
       v_notice text;
-      v_result jsonb[] := '{}';
+      v_result json[] := '{}';
     begin
       insert into topic_heads as h (topic, last_seq) values (p_topic, 0)
         on conflict (topic) do update set last_seq = h.last_seq
@@ -59,7 +60,7 @@ export class Migration20261203160000_append_events_function extends Migration {
             returning stored_event_json(e) into v_stored;
           v_notice := v_stored::text;
           if octet_length(v_notice) >= p_notify_limit then
-            v_notice := jsonb_build_object('topic', p_topic, 'seq', v_last, 'ref', true)::text;
+            v_notice := json_build_object('topic', p_topic, 'seq', v_last, 'ref', true)::text;
           end if;
           perform pg_notify(p_channel, v_notice);
         end if;
@@ -68,7 +69,7 @@ export class Migration20261203160000_append_events_function extends Migration {
       if v_last > v_first then
         update topic_heads set last_seq = v_last where topic = p_topic;
       end if;
-      return to_jsonb(v_result);
+      return array_to_json(v_result);
     end
     $fn$;`);
   }

@@ -77,6 +77,7 @@ describe('appendEvents', () => {
     const read = await readEvents(orm.em.fork(), topic, 0, 100);
     expect(read.map((e) => e.data.n)).toEqual([1, 2, 3, 4]);
     expect([mixed[3], mixed[1], mixed[0], mixed[2]]).toEqual(read);
+    expect(Object.keys(read[0]!)).toEqual(['topic', 'seq', 'type', 'data', 'at']);
     for (const e of read) expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
