@@ -1,5 +1,5 @@
 // `npm run bench bench/event-append.ts`: what one durable event append costs, before and after the
-// SQL function append_events, in the same run on the same fresh database (shared dev Postgres, no
+// SQL function forge_append_events, in the same run on the same fresh database (shared dev Postgres, no
 // Temporal): round trips to Postgres per append (counted by the pool's client), wall time, the
 // CPU time of this Node process (the event-loop time each round trip costs a worker or an API node)
 // and that of the Postgres backends serving it (from /proc: the function must not just move the cost).

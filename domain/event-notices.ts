@@ -15,7 +15,7 @@ export const NOTIFY_PAYLOAD_LIMIT = 7_500;
 
 /**
  * An event too large to inline is sent by reference; the API reads it from the table. The append
- * itself (SQL function `append_events`) chooses: the stored event as JSON when its text is under
+ * itself (SQL function `forge_append_events`) chooses: the stored event as JSON when its text is under
  * NOTIFY_PAYLOAD_LIMIT bytes, else this reference.
  */
 export const EventRef = z.object({ topic: Topic, seq: z.int().positive(), ref: z.literal(true) });

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { EventChannel, NOTIFY_PAYLOAD_LIMIT, payloadBytes } from '../../domain/event-notices';
 import type { NewEvent, StoredEvent, Topic } from '../../domain/events';
 
-// The bench's baseline: appendEvents as it was before the SQL function append_events
+// The bench's baseline: appendEvents as it was before the SQL function forge_append_events
 // (db/migrations/Migration20261203160000_append_events_function.ts), one query per step in a
 // transaction (a savepoint inside a caller's), so both run in the same bench on the same database.
 // Same semantics; the payload check, identical on both sides, is left out.

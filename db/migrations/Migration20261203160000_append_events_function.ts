@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * `append_events(topic, events, channel, notify_limit)`: the event log's append
+ * `forge_append_events(topic, events, channel, notify_limit)`: the event log's append
  * (db/repositories/event-log.ts) as one statement, so an append costs one round trip to Postgres
  * instead of about seven (BEGIN, head upsert, key lookup, an insert per event, head update,
  * NOTIFY, COMMIT). `events` is a JSON array of `{ type, data, key }`, already checked against
@@ -26,11 +26,11 @@ export class Migration20261203160000_append_events_function extends Migration {
 
   override up(): void | Promise<void> {
     // json, not jsonb: it keeps the keys in the order clients always got them (topic, seq, type, data, at).
-    this.addSql(`create function stored_event_json(e events) returns json language sql stable as $fn$
+    this.addSql(`create function forge_stored_event_json(e events) returns json language sql stable as $fn$
       select json_build_object('topic', e.topic, 'seq', e.seq, 'type', e.type, 'data', e.data,
         'at', to_char(e.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     $fn$;`);
-    this.addSql(`create function append_events(p_topic text, p_events jsonb, p_channel text, p_notify_limit int)
+    this.addSql(`create function forge_append_events(p_topic text, p_events jsonb, p_channel text, p_notify_limit int)
       returns json language plpgsql volatile as $fn$
     declare
       v_first int;
@@ -50,14 +50,14 @@ export class Migration20261203160000_append_events_function extends Migration {
         v_key := v_event ->> 'key';
         v_stored := null;
         if v_key is not null then
-          select stored_event_json(e) into v_stored from events e where e.topic = p_topic and e.idempotency_key = v_key;
+          select forge_stored_event_json(e) into v_stored from events e where e.topic = p_topic and e.idempotency_key = v_key;
         end if;
         if v_stored is null then
           v_last := v_last + 1;
           -- clock_timestamp, not now(): events of one transaction still get distinct, ordered times.
           insert into events as e (topic, seq, type, data, at, idempotency_key)
             values (p_topic, v_last, v_event ->> 'type', v_event -> 'data', clock_timestamp(), v_key)
-            returning stored_event_json(e) into v_stored;
+            returning forge_stored_event_json(e) into v_stored;
           v_notice := v_stored::text;
           if octet_length(v_notice) >= p_notify_limit then
             v_notice := json_build_object('topic', p_topic, 'seq', v_last, 'ref', true)::text;
@@ -75,8 +75,8 @@ export class Migration20261203160000_append_events_function extends Migration {
   }
 
   override down(): void | Promise<void> {
-    this.addSql('drop function if exists append_events(text, jsonb, text, int);');
-    this.addSql('drop function if exists stored_event_json(events);');
+    this.addSql('drop function if exists forge_append_events(text, jsonb, text, int);');
+    this.addSql('drop function if exists forge_stored_event_json(events);');
   }
 
 }

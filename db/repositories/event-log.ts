@@ -5,7 +5,7 @@ import { EventChannel, NOTIFY_PAYLOAD_LIMIT } from '../../domain/event-notices';
 
 /**
  * Appends `events` to `topic` and returns them as stored, in input order: one statement, the SQL
- * function `append_events` (db/migrations/Migration20261203160000_append_events_function.ts, which
+ * function `forge_append_events` (db/migrations/Migration20261203160000_append_events_function.ts, which
  * explains why one statement is enough), so an append costs one round trip to Postgres.
  *
  * Gapless seq: the function first upserts the topic's `topic_heads` row, which row-locks it
@@ -29,7 +29,7 @@ export async function appendEvents(em: EntityManager, topic: Topic, events: read
     if (!checked.success) throw new AppError(ErrorCode.invalidInput, `Event ${event.type} on ${topic} does not match its schema`, { issues: checked.error.issues });
   }
   const [row] = await em.execute<{ stored: StoredEvent[] }[]>(
-    'select append_events(?, ?::jsonb, ?, ?) as stored',
+    'select forge_append_events(?, ?::jsonb, ?, ?) as stored',
     [topic, JSON.stringify(events), EventChannel, NOTIFY_PAYLOAD_LIMIT],
   );
   return row!.stored;
@@ -37,9 +37,10 @@ export async function appendEvents(em: EntityManager, topic: Topic, events: read
 
 /** Events of `topic` with seq > `afterSeq`, oldest first, at most `limit` (a page of a replay). */
 export async function readEvents(em: EntityManager, topic: Topic, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-  // stored_event_json formats `at` as an ISO string in Postgres, exactly as appendEvents returns it.
+  // forge_stored_event_json formats `at` as an ISO string in Postgres, exactly as appendEvents returns it.
   const rows = await em.execute<{ event: StoredEvent }[]>(
-    'select stored_event_json(e) as event from events e where e.topic = ? and e.seq > ? order by e.seq limit ?',
+    `select forge_stored_event_json(e) as event from events e
+      where e.topic = ? and e.seq > ? order by e.seq limit ?`,
     [topic, afterSeq, limit],
   );
   return rows.map((r) => r.event);
