@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { SessionSettings, type JobDto } from '../../domain/agents';
+import { emptyUsage, SessionSettings, type JobDto } from '../../domain/agents';
 import { conflict } from '../../domain/errors';
 import type { LlmPrices } from '../../domain/llm-pricing';
 import type { ProviderName } from '../../domain/providers';
@@ -66,25 +66,27 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
           throw err;
         }
       };
-      const known = ctx.idempotencyKey === undefined ? null : await ctx.em.findOne(AgentJob, { id: jobId, sessionId });
-      if (known) {
+      // Accepting is cheap: the quota checks and the row in one statement under the organization's
+      // lock, so the next admission counts this job; then the `message` event (the first durable
+      // event) and the signal, which the server persists without waiting for a worker. A node dying
+      // in between leaves a `queued` row its session never received: the session cancels it when it closes.
+      const admission = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
+      if (admission.outcome === 'known') {
         // A retry of a request whose node died between the row and the signal: record and queue it
         // now (both keyed: once). Its cap is the per-job one; the month's rest was checked then.
+        const known = await ctx.em.findOneOrFail(AgentJob, jobId);
         if (known.status === 'queued') {
           await appendMessageEvent(ctx.em.fork(), message);
           await queue(quotas.policy.jobTokenBudget);
         }
         return toJobDto(known, prices);
       }
-      // Accepting is cheap: the quota checks and the row in one statement under the organization's
-      // lock, so the next admission counts this job; then the `message` event (the first durable
-      // event) and the signal, which the server persists without waiting for a worker. A node dying
-      // in between leaves a `queued` row its session never received: the session cancels it when it closes.
-      const tokenBudget = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
       await appendMessageEvent(ctx.em.fork(), message);
       const audited = writeAudit(ctx.em.fork(), { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
-      await Promise.all([queue(tokenBudget), audited]);
-      return toJobDto(await ctx.em.findOneOrFail(AgentJob, jobId), prices);
+      await Promise.all([queue(admission.tokenCap), audited]);
+      // The row as admitted (a job still queued; its progress comes as events): no read back.
+      const job = ctx.em.create(AgentJob, { id: jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: message.content, status: 'queued', usage: emptyUsage(), createdAt: admission.createdAt ?? new Date() }, { persist: false });
+      return toJobDto(job, prices);
     },
 
     approvePlan: (ctx: CommandContext, jobId: string) => jobUpdate(ctx, jobId, 'job.approve', (h, updateId) => h.executeUpdate(approvePlanUpdate, { updateId })),

@@ -17,18 +17,19 @@ export function createQuotaGuard(policy: QuotaPolicy) {
     if (used >= policy[limit]) throw amountExceeded(limit, used);
   };
 
-  /** forge_admit_message: the verdict and, when admitted, the job's token cap (and its row, given one). */
-  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null): Promise<number> => {
-    const [verdict] = await em.execute<Array<{ refused: AdmissionLimit | null; used: string | null; retry_after_seconds: number | null; token_cap: string | null }>>(
+  /** forge_admit_message: its outcome, or the refusal it names as a quota_exceeded error. */
+  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null): Promise<Admission> => {
+    const [row] = await em.execute<Array<{ outcome: 'admitted' | 'known' | AdmissionLimit; used: string | null; retry_after_seconds: number | null; token_cap: string | null; job_created_at: Date | null }>>(
       'select * from forge_admit_message(?, ?, ?, ?::jsonb, ?, ?::jsonb)',
       [organizationId, sessionId, monthStart(new Date()), JSON.stringify(policy), retriedJobId, job === null ? null : JSON.stringify(job)],
     );
-    const { refused, used, retry_after_seconds: retryAfter } = verdict!;
-    if (refused === 'messagesPerMinute') {
-      throw quotaExceeded(refused, policy.messagesPerMinute, Number(used), `${used} messages in the last minute; retry in ${retryAfter} s`, retryAfter ?? 1);
+    const { outcome, used, retry_after_seconds: retryAfter } = row!;
+    if (outcome === 'known') return { outcome };
+    if (outcome === 'admitted') return { outcome, tokenCap: Number(row!.token_cap), createdAt: row!.job_created_at };
+    if (outcome === 'messagesPerMinute') {
+      throw quotaExceeded(outcome, policy.messagesPerMinute, Number(used), `${used} messages in the last minute; retry in ${retryAfter} s`, retryAfter ?? 1);
     }
-    if (refused) throw amountExceeded(refused, Number(used));
-    return Number(verdict!.token_cap);
+    throw amountExceeded(outcome, Number(used));
   };
 
   return {
@@ -38,10 +39,10 @@ export function createQuotaGuard(policy: QuotaPolicy) {
      * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
      * session's queue, the month's tokens and the stored bytes, checked and the job's `queued` row
      * written in one statement under the organization's lock (forge_admit_message), so the next
-     * admission counts it. Returns the job's token cap: the per-job budget, or what is left of the
-     * month when smaller.
+     * admission counts it. Admitted, it carries the job's token cap (the per-job budget, or what is
+     * left of the month when smaller) and the row's creation time; `known`: the job exists already.
      */
-    async admitMessage(em: EntityManager, job: QueuedJob): Promise<number> {
+    async admitMessage(em: EntityManager, job: QueuedJob): Promise<Admission> {
       const row = { id: job.jobId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage() };
       return admit(em, job.organizationId, job.sessionId, null, row);
     },
@@ -51,7 +52,11 @@ export function createQuotaGuard(policy: QuotaPolicy) {
      * `start` on the lock's transaction, so the lock lasts until the run is started or refused.
      */
     async admitRetry<T>(em: EntityManager, job: { id: string; organizationId: string; sessionId: string }, start: (tokenCap: number, tx: EntityManager) => Promise<T>): Promise<T> {
-      return oneAtATime(job.organizationId, () => em.fork().transactional(async (tx) => start(await admit(tx, job.organizationId, job.sessionId, job.id, null), tx)));
+      return oneAtATime(job.organizationId, () => em.fork().transactional(async (tx) => {
+        const admission = await admit(tx, job.organizationId, job.sessionId, job.id, null);
+        if (admission.outcome !== 'admitted') throw new Error(`A retry's admission cannot be ${admission.outcome}`);
+        return start(admission.tokenCap, tx);
+      }));
     },
 
     /** A preview or deployment: `record` inserts its row under the lock. */
@@ -82,6 +87,8 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 }
 
 export type QuotaGuard = ReturnType<typeof createQuotaGuard>;
+
+export type Admission = { outcome: 'admitted'; tokenCap: number; createdAt: Date | null } | { outcome: 'known' };
 
 type AmountLimit = 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes';
 /** What forge_admit_message may refuse a message for. */

@@ -11,8 +11,13 @@ import { Membership } from '../entities/index';
 export async function requireRole(em: EntityManager, userId: string, organizationId: string, minimum: Role): Promise<Membership> {
   const membership = await em.findOne(Membership, { user: userId, organization: organizationId });
   if (!membership) throw notFound('Organization');
-  if (!roleAtLeast(membership.role, minimum)) throw forbidden(`This needs the ${minimum} role; you are ${membership.role}`);
+  assertRole(membership.role, minimum);
   return membership;
+}
+
+/** A member's role against the one a call needs: below it is a 403. */
+export function assertRole(role: Role, minimum: Role): void {
+  if (!roleAtLeast(role, minimum)) throw forbidden(`This needs the ${minimum} role; you are ${role}`);
 }
 
 /**
