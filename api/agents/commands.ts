@@ -66,9 +66,9 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
           throw err;
         }
       };
-      // Accepting is cheap: the quota checks and the row in one statement under the organization's
-      // lock, so the next admission counts this job; then the `message` event (the first durable
-      // event) and the signal, which the server persists without waiting for a worker. A node dying
+      // Accepting is cheap: the quota checks, the row and the `message` event (the first durable
+      // event) in one statement under the organization's lock, so the next admission counts this
+      // job; then the signal, which the server persists without waiting for a worker. A node dying
       // in between leaves a `queued` row its session never received: the session cancels it when it closes.
       const admission = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
       if (admission.outcome === 'known') {
@@ -81,7 +81,6 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
         }
         return toJobDto(known, prices);
       }
-      await appendMessageEvent(ctx.em.fork(), message);
       const audited = writeAudit(ctx.em.fork(), { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
       await Promise.all([queue(admission.tokenCap), audited]);
       // The row as admitted (a job still queued; its progress comes as events): no read back.

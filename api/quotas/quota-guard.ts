@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { quotaExceeded, type QuotaPolicy } from '../../domain/quotas';
 import { emptyUsage } from '../../domain/usage';
 import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
-import type { QueuedJob } from '../../db/repositories/queued-jobs';
+import { messageEventCall, type QueuedJob } from '../../db/repositories/queued-jobs';
+import type { SqlCall } from '../../db/repositories/event-log';
 
 /**
  * Admission checks for an organization's quotas (domain/quotas.ts), run by the API before it
@@ -18,10 +19,11 @@ export function createQuotaGuard(policy: QuotaPolicy) {
   };
 
   /** forge_admit_message: its outcome, or the refusal it names as a quota_exceeded error. */
-  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null): Promise<Admission> => {
+  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null, onAdmit?: SqlCall): Promise<Admission> => {
+    // `onAdmit` runs in the same statement, after the admission and only for an admitted one.
     const [row] = await em.execute<Array<{ outcome: 'admitted' | 'known' | AdmissionLimit; used: string | null; retry_after_seconds: number | null; token_cap: string | null; job_created_at: Date | null }>>(
-      'select * from forge_admit_message(?, ?, ?, ?::jsonb, ?, ?::jsonb)',
-      [organizationId, sessionId, monthStart(new Date()), JSON.stringify(policy), retriedJobId, job === null ? null : JSON.stringify(job)],
+      `select a.*, ${onAdmit ? `case when a.outcome = 'admitted' then ${onAdmit.sql} end` : 'null'} as on_admit from forge_admit_message(?, ?, ?, ?::jsonb, ?, ?::jsonb) a`,
+      [...(onAdmit?.params ?? []), organizationId, sessionId, monthStart(new Date()), JSON.stringify(policy), retriedJobId, job === null ? null : JSON.stringify(job)],
     );
     const { outcome, used, retry_after_seconds: retryAfter } = row!;
     if (outcome === 'known') return { outcome };
@@ -41,10 +43,12 @@ export function createQuotaGuard(policy: QuotaPolicy) {
      * written in one statement under the organization's lock (forge_admit_message), so the next
      * admission counts it. Admitted, it carries the job's token cap (the per-job budget, or what is
      * left of the month when smaller) and the row's creation time; `known`: the job exists already.
+     * The job's `message` event is appended by the same statement: one round trip, and clients hear
+     * of the message the moment it is admitted.
      */
     async admitMessage(em: EntityManager, job: QueuedJob): Promise<Admission> {
       const row = { id: job.jobId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage() };
-      return admit(em, job.organizationId, job.sessionId, null, row);
+      return admit(em, job.organizationId, job.sessionId, null, row, messageEventCall(job));
     },
 
     /**

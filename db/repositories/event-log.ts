@@ -23,16 +23,25 @@ import { EventChannel, NOTIFY_PAYLOAD_LIMIT } from '../../domain/event-notices';
  */
 export async function appendEvents(em: EntityManager, topic: Topic, events: readonly NewEvent[]): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
+  const append = appendEventsCall(topic, events);
+  const [row] = await em.execute<{ stored: StoredEvent[] }[]>(`select ${append.sql} as stored`, append.params);
+  return row!.stored;
+}
+
+/** An SQL expression and its parameters, to be run inside another statement (one round trip for both). */
+export interface SqlCall {
+  sql: string;
+  params: unknown[];
+}
+
+/** The append as a call of `forge_append_events`, its events checked here: for a statement that does more (message admission). */
+export function appendEventsCall(topic: Topic, events: readonly NewEvent[]): SqlCall {
   // The one writer checks every event against the union clients are typed by (domain/event-payloads.ts).
   for (const event of events) {
     const checked = checkEventPayload(event.type, event.data);
     if (!checked.success) throw new AppError(ErrorCode.invalidInput, `Event ${event.type} on ${topic} does not match its schema`, { issues: checked.error.issues });
   }
-  const [row] = await em.execute<{ stored: StoredEvent[] }[]>(
-    'select forge_append_events(?, ?::jsonb, ?, ?) as stored',
-    [topic, JSON.stringify(events), EventChannel, NOTIFY_PAYLOAD_LIMIT],
-  );
-  return row!.stored;
+  return { sql: 'forge_append_events(?, ?::jsonb, ?, ?)', params: [topic, JSON.stringify(events), EventChannel, NOTIFY_PAYLOAD_LIMIT] };
 }
 
 /** Events of `topic` with seq > `afterSeq`, oldest first, at most `limit` (a page of a replay). */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emptyUsage } from '../../domain/agents';
 import { topicFor } from '../../domain/events';
-import { appendEvents } from './event-log';
+import { appendEvents, appendEventsCall, type SqlCall } from './event-log';
 
 export interface QueuedJob {
   jobId: string;
@@ -34,11 +34,23 @@ export async function insertQueuedJob(em: EntityManager, job: QueuedJob): Promis
   );
 }
 
-export async function appendMessageEvent(em: EntityManager, job: Pick<QueuedJob, 'jobId' | 'sessionId' | 'actorId' | 'content'>): Promise<void> {
-  await appendEvents(em, topicFor('session', job.sessionId), [
-    { type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` },
-  ]);
+type MessageOf = Pick<QueuedJob, 'jobId' | 'sessionId' | 'actorId' | 'content'>;
+
+export async function appendMessageEvent(em: EntityManager, job: MessageOf): Promise<void> {
+  const { topic, events } = messageEvent(job);
+  await appendEvents(em, topic, events);
 }
+
+/** The `message` event of a queued job, as an append to run inside the admission's statement (api/quotas/quota-guard.ts). */
+export const messageEventCall = (job: MessageOf): SqlCall => {
+  const { topic, events } = messageEvent(job);
+  return appendEventsCall(topic, events);
+};
+
+const messageEvent = (job: MessageOf) => ({
+  topic: topicFor('session', job.sessionId),
+  events: [{ type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` }],
+});
 
 /**
  * Ends `cancelled` the session's jobs still `queued` that its workflow never took: a message whose
