@@ -50,15 +50,21 @@ const llm = proxyActivities<ReturnType<typeof createCodegenActivities>>(llmOptio
  */
 export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOutcome> {
   const { jobId, settings } = input;
+  // Every behaviour below that came with a patch, in one marker: each patch a run records costs a
+  // marker and an upsert of TemporalChangeVersion (a visibility write on the server), and a job
+  // started since this build records this one alone. Runs recorded before it (the replay test's
+  // histories) never see it and ask the older patches, each at its old place.
+  const current = patched('codegen-job-2026-12');
+  const since = (patch: string) => current || patched(patch);
   // Jobs started since this patch do their bookkeeping as local activities and refer to their files
   // (FileTree) instead of copying the project's path -> hash map into every input and checkpoint.
   // Asked once, first: histories recorded before it replay the old command sequence.
-  const lean = patched('codegen-lean-orchestration');
+  const lean = since('codegen-lean-orchestration');
   // Builders have no blob store: the agents side reads the contents for them. Asked once, here, not
   // between the check stage's local activities: histories from before the builder split replay.
-  const checkFromAgents = patched('check-contents-from-agents');
+  const checkFromAgents = since('check-contents-from-agents');
   // Since this patch the contents are read by a local activity: no task and no workflow task of its own.
-  const contentsReader = patched('check-contents-local') ? localChannel : channel;
+  const contentsReader = since('check-contents-local') ? localChannel : channel;
   const jobs = lean ? jobLocalActivities : jobActivities;
   const checkOptions = { ...build, taskQueue: buildsQueueFor(workflowInfo().taskQueue) };
   const checks = proxyActivities<ReturnType<typeof createCheckActivities>>(checkOptions);
@@ -112,7 +118,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const baseFiles: FileSet = base.files ?? { projectId: input.projectId, baseVersion: base.version, changes: {} };
     await report({ baseVersion: base.version });
     // Patched: histories from before multi-round questioning asked at most once and never re-routed.
-    const questionRounds = patched('question-rounds') ? (settings.maxQuestionRounds ?? DEFAULT_QUESTION_ROUNDS) : 1;
+    const questionRounds = since('question-rounds') ? (settings.maxQuestionRounds ?? DEFAULT_QUESTION_ROUNDS) : 1;
     for (;;) {
       // Re-route after each answer: the answers may settle the request or raise new questions.
       if (!cp.intent || (questionRounds > 1 && (cp.intentAnswers ?? 0) < answers.length)) {
@@ -180,7 +186,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       await flush();
       const generateInput = { jobId, projectId: input.projectId, request: request(), plan, files: baseFiles };
       // Since this patch one activity writes the plan's files (one task, one history entry), not one each.
-      if (patched('generate-files-in-one-activity')) {
+      if (since('generate-files-in-one-activity')) {
         // Minutes per file with a real model: the heartbeat timeout, not this one, notices a dead worker.
         const options = { ...llmOptions, startToCloseTimeout: '30 minutes', summary: `Write ${plan.files.length} files` } as const;
         const written = await llm.generateFiles.executeWithOptions(options, [{ ...generateInput, concurrency: settings.generateConcurrency }]);
@@ -222,7 +228,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const saved = await jobs.saveJobVersion({ jobId, projectId: input.projectId, actorId: input.actorId, base, files, message: plan.message });
     await report({}, [{ type: 'version.saved', data: { version: saved.number } }]);
     // Patched so histories recorded before jobs started previews still replay.
-    if (settings.autoPreview !== false && patched('codegen-starts-preview')) await startPreview(saved.number);
+    if (settings.autoPreview !== false && since('codegen-starts-preview')) await startPreview(saved.number);
     return await finish('completed', saved.number);
   } catch (err) {
     if (isCancellation(err)) {

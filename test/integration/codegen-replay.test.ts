@@ -38,25 +38,33 @@ describe('recorded workflow histories', () => {
 
   it('cover every stage of a job, its commands, and a session running jobs as children', () => {
     const job = scheduledActivities(histories.fullJob);
-    expect(new Set(job)).toEqual(new Set(['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles']));
-    // Postgres bookkeeping, the version save included, runs as local activities.
-    expect(new Set(localActivities(histories.fullJob))).toEqual(new Set(['reportJob', 'loadBaseVersion', 'saveJobVersion']));
+    // A plan's files are one activity; the check's contents are read by a local activity.
+    expect(new Set(job)).toEqual(new Set(['classifyIntent', 'planChanges', 'generateFiles', 'typeCheckFiles', 'fixFiles']));
+    expect(job.filter((type) => type === 'generateFiles')).toHaveLength(1);
+    // Postgres bookkeeping, the version save and the check's contents run as local activities.
+    expect(new Set(localActivities(histories.fullJob))).toEqual(new Set(['reportJob', 'loadBaseVersion', 'readCheckFiles', 'saveJobVersion']));
     expect(job.filter((type) => type === 'typeCheckFiles')).toHaveLength(2);
-    // The history from before the patch: bookkeeping as activity tasks, still replayed above.
-    expect(new Set(scheduledActivities(histories.fullJobBeforeLean))).toEqual(new Set([...job, 'reportJob', 'loadBase', 'saveJobVersion']));
-    expect(localActivities(histories.fullJobBeforeLean)).toEqual([]);
+    // One patch marker for every behaviour of this build (plus the tracing decision's).
+    expect(recordedPatches(histories.fullJob)).toEqual(['forge-opentelemetry-traced-starts', 'codegen-job-2026-12']);
     expect(acceptedUpdates(histories.fullJob)).toEqual(['answer', 'approvePlan']);
     expect(scheduledActivities(histories.questionJob)).toContain('classifyIntent');
     expect(scheduledActivities(histories.questionJob)).not.toContain('planChanges');
 
-    expect(acceptedUpdates(histories.session)).toEqual(['sendMessage', 'sendMessage']);
+    // Builds before: one activity per file, each behaviour behind a patch of its own; they still replay.
+    expect(scheduledActivities(histories.fullJobBeforeBatched).filter((type) => type === 'generateFile').length).toBeGreaterThan(1);
+    expect(recordedPatches(histories.fullJobBeforeBatched)).toEqual(['codegen-lean-orchestration']);
+    expect(scheduledActivities(histories.jobTracingAlways)).toContain('readCheckFiles');
+    expect(new Set(scheduledActivities(histories.fullJobBeforeLean))).toEqual(new Set(['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles', 'reportJob', 'loadBase', 'saveJobVersion']));
+    expect(localActivities(histories.fullJobBeforeLean)).toEqual([]);
+
+    // Messages arrive as signals: the API writes the job row, the session only runs the children.
+    expect(acceptedUpdates(histories.session)).toEqual([]);
     expect(startedChildren(histories.session)).toEqual(['codegenJobWorkflow', 'codegenJobWorkflow']);
-    // A message is answered once queued: the update completes in the workflow task that accepted it,
-    // before the job row's write (an activity task after the answer, ahead of the child).
-    expect(scheduledActivities(histories.session)).toEqual(['createJob', 'createJob', 'closeSession']);
+    expect(scheduledActivities(histories.session)).toEqual(['closeSession']);
     expect(localActivities(histories.session)).toEqual([]);
-    expect(updateCompletedBefore(histories.session, 'createJob')).toBe(true);
-    // Before the patch the row was a local activity the update waited for; that history still replays.
+    // Before, messages were `sendMessage` updates, answered once queued, the row an activity task after the answer.
+    expect(acceptedUpdates(histories.sessionBeforeBatched)).toEqual(['sendMessage', 'sendMessage']);
+    expect(updateCompletedBefore(histories.sessionBeforeBatched, 'createJob')).toBe(true);
     expect(scheduledActivities(histories.sessionBeforeQueuedAnswer)).toEqual(['closeSession']);
     expect(localActivities(histories.sessionBeforeQueuedAnswer)).toEqual(['createJob', 'createJob']);
     expect(scheduledActivities(histories.sessionBeforeLean)).toEqual(['createJob', 'createJob', 'closeSession']);
@@ -65,15 +73,17 @@ describe('recorded workflow histories', () => {
   });
 
   it('keep a job history small: references to files, bookkeeping inside workflow tasks', () => {
-    // Every file-taking activity gets the tree (base version + the job's own changes), never a map.
-    for (const type of ['classifyIntent', 'planChanges', 'generateFile', 'typeCheckFiles', 'fixFiles']) {
+    // Every file-taking model activity gets the tree (base version + the job's own changes), never a
+    // map; the builder's check gets the contents the local readCheckFiles read for it.
+    for (const type of ['classifyIntent', 'planChanges', 'generateFiles', 'fixFiles']) {
       for (const input of activityInputs(histories.fullJob, type)) {
         expect(Object.keys((input as { files: object }).files).sort(), type).toEqual(['baseVersion', 'changes', 'projectId']);
       }
     }
-    // Same session, same stages: fewer than half the workflow tasks and events of the old sequence.
-    expect(workflowTasks(histories.fullJob) * 2).toBeLessThan(workflowTasks(histories.fullJobBeforeLean));
-    expect((histories.fullJob.events ?? []).length * 1.5).toBeLessThan((histories.fullJobBeforeLean.events ?? []).length);
+    // Same session, same stages: fewer workflow tasks and events than each build before.
+    expect(workflowTasks(histories.fullJob)).toBeLessThan(workflowTasks(histories.fullJobBeforeBatched));
+    expect((histories.fullJob.events ?? []).length).toBeLessThan((histories.fullJobBeforeBatched.events ?? []).length);
+    expect(workflowTasks(histories.fullJobBeforeBatched) * 2).toBeLessThan(workflowTasks(histories.fullJobBeforeLean));
   });
 
   it('cover runs of the build that traced every run, started by an API with tracing off', () => {

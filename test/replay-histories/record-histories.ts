@@ -53,7 +53,7 @@ it('records a session whose jobs cover every stage', async () => {
 
   const events = await app.call('GET', `/topics/job:${first.id}/events?afterSeq=0`, { token });
   const stages = events.body.items.filter((e: { type: string }) => e.type === 'job.stage').map((e: { data: { stage: string } }) => e.data.stage);
-  expect(stages).toEqual(['intent', 'questions', 'plan', 'approval', 'generate', 'check', 'fix', 'check', 'save']);
+  expect(stages).toEqual(['intent', 'questions', 'intent', 'plan', 'approval', 'generate', 'check', 'fix', 'check', 'save']);
 
   const second = await stack.send(sessionId, 'What files does my app have?');
   expect(await stack.waitForJob(second.id)).toMatchObject({ status: 'completed', intent: 'question' });

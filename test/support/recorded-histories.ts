@@ -10,12 +10,20 @@ import { historyFromJson } from './history-json';
  * are what replay checks, and faked activities let each branch be recorded on purpose.
  */
 export const recordedHistories = {
-  /** A session with two messages, closed at the end. */
+  /** A session with two messages (queued by signal), closed at the end. */
   session: 'session.json',
-  /** Its first job: intent, questions, plan, approval, generate, check, fix, check, save. */
+  /** Its first job: intent, questions, intent again with the answer, plan, approval, generate, check, fix, check, save. */
   fullJob: 'codegen-job-all-stages.json',
   /** Its second job: a question, answered without a plan. */
   questionJob: 'codegen-job-question.json',
+  /**
+   * The same three as an earlier build recorded them, before the `codegen-job-2026-12` patch: the
+   * session's messages as `sendMessage` updates, a plan's files one `generateFile` activity each,
+   * `codegen-lean-orchestration` the job's one patch. Not re-recorded.
+   */
+  sessionBeforeBatched: 'session.before-batched-generation.json',
+  fullJobBeforeBatched: 'codegen-job-all-stages.before-batched-generation.json',
+  questionJobBeforeBatched: 'codegen-job-question.before-batched-generation.json',
   /**
    * The same three recorded before the `codegen-lean-orchestration` patch (bookkeeping as normal
    * activities, whole file maps in inputs): jobs of that code may still be running, so they must
