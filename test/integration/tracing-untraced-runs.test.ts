@@ -5,11 +5,10 @@ import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { taskQueues } from '../../domain/task-queues';
-import { jobWorkflowId, sessionWorkflowId, stackCheckWorkflowId } from '../../domain/workflow-ids';
+import { jobWorkflowId, stackCheckWorkflowId } from '../../domain/workflow-ids';
 import type { Tracing } from '../../telemetry/tracing';
-import { closeSessionSignal } from '../../workflows/session-signals';
 import type { stackCheckWorkflow } from '../../workflows/stack-check';
-import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
+import { runClosedSession, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { headersSent } from '../support/workflow-history';
 
 /**
@@ -48,12 +47,7 @@ const runStackCheck = async (client: Client) => {
 };
 
 it('creates no workflow span for a session, its jobs and their activities started with tracing off', async () => {
-  const sessionId = await stack.startSession(await stack.newProject());
-  const queued = await stack.send(sessionId, 'Build a todo app where I can add and remove tasks');
-  expect((await stack.waitForJob(queued.id)).status).toBe('completed');
-  const session = stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId));
-  await session.signal(closeSessionSignal);
-  await session.result();
+  const { session, jobId } = await runClosedSession(stack);
   // A start with no trace header at all (the plain client) is untraced too.
   await runStackCheck(stack.env.client);
 
@@ -62,7 +56,7 @@ it('creates no workflow span for a session, its jobs and their activities starte
   const sent = headersSent(await session.fetchHistory(), '_tracer-data');
   expect(sent.start).toEqual({});
   expect(sent.children).toEqual([undefined]);
-  const job = headersSent(await stack.env.client.workflow.getHandle(jobWorkflowId(queued.id)).fetchHistory(), '_tracer-data');
+  const job = headersSent(await stack.env.client.workflow.getHandle(jobWorkflowId(jobId)).fetchHistory(), '_tracer-data');
   expect(job.start).toBeUndefined();
   expect(job.activities.length).toBeGreaterThan(0);
   expect(new Set([...sent.activities, ...job.activities])).toEqual(new Set([undefined]));

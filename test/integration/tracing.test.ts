@@ -1,10 +1,8 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { startTracing, type Tracing } from '../../telemetry/tracing';
-import { closeSessionSignal } from '../../workflows/session-signals';
-import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
+import { runClosedSession, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 
 /**
  * One trace from an API request through the workflows and their activities to the model call,
@@ -34,13 +32,8 @@ function ancestry(span: ReadableSpan, spans: ReadableSpan[]): string[] {
 }
 
 it('follows a job from the API request that started its session to the model call', async () => {
-  const sessionId = await stack.startSession(await stack.newProject());
-  const queued = await stack.send(sessionId, 'Build a todo app where I can add and remove tasks');
-  expect((await stack.waitForJob(queued.id)).status).toBe('completed');
-  // A workflow's span is exported when the run ends: close the session to see the whole chain.
-  const session = stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId));
-  await session.signal(closeSessionSignal);
-  await session.result();
+  // A workflow's span is exported when the run ends: the session is closed to see the whole chain.
+  await runClosedSession(stack);
 
   const spans = exporter.getFinishedSpans();
   const router = spans.find((s) => s.name === 'llm router');

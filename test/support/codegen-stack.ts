@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import type { JobDto, SessionSettings } from '../../domain/agents';
 import type { Config, WorkerConfig } from '../../domain/config';
 import { TaskQueue } from '../../domain/task-queues';
+import { sessionWorkflowId } from '../../domain/workflow-ids';
+import { closeSessionSignal } from '../../workflows/session-signals';
 import { appFiles } from '../../scripts/model-server/app-templates';
 import { themeOf } from '../../scripts/model-server/app-theme';
 import { createWorkerActivities, type WorkerActivities } from '../../worker/activities';
@@ -43,6 +45,20 @@ export interface CodegenStack {
 }
 
 export const isTerminal = (job: JobDto) => ['completed', 'failed', 'cancelled'].includes(job.status);
+
+/**
+ * A session whose one job runs to completion, then closed: every workflow of it has ended (its spans
+ * exported, its histories final). Returns the session's handle and the job's id.
+ */
+export async function runClosedSession(stack: CodegenStack, content = 'Build a todo app where I can add and remove tasks') {
+  const sessionId = await stack.startSession(await stack.newProject());
+  const queued = await stack.send(sessionId, content);
+  expect((await stack.waitForJob(queued.id)).status).toBe('completed');
+  const session = stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId));
+  await session.signal(closeSessionSignal);
+  await session.result();
+  return { session, jobId: queued.id };
+}
 
 export interface CodegenStackOptions {
   latencyMs?: number;
