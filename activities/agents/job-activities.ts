@@ -1,17 +1,16 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
-import { AgentJob, AgentSession, Project } from '../../db/entities/index';
+import { AgentSession, Project } from '../../db/entities/index';
 import { appendEvents } from '../../db/repositories/event-log';
-import { recordAudit } from '../../db/repositories/audit';
+import { writeAudit } from '../../db/repositories/audit';
+import { applyJobPatch } from '../../db/repositories/job-reports';
 import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
 import { forgetGenerated } from '../../db/repositories/generated-files';
 import { mirrorJobVersion } from '../github/mirror-job-version';
 import { loadVersionHashes, saveJobVersion } from './job-versions';
-
-const terminal = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
@@ -31,25 +30,19 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
       await recordQueuedJob(em, { ...input, organizationId: session.organizationId });
     },
 
-    /** Applies a patch to the job row and appends its events, in one transaction. */
+    /**
+     * Applies a patch to the job row and appends its events, in one transaction: the row's update
+     * (with the reopen / startedAt / finishedAt-once rules, db/repositories/job-reports.ts) returns
+     * what the rest needs, so no entity is loaded and nothing waits for a flush.
+     */
     async reportJob({ jobId, patch, events }: { jobId: string; patch: JobPatch; events: EventDraft[] }) {
       await orm.em.fork().transactional(async (em) => {
-        const job = await em.findOneOrFail(AgentJob, jobId);
-        const { checkpoint, ...fields } = patch;
-        em.assign(job, fields);
-        if (checkpoint) job.checkpoint = checkpoint;
-        // Progress on a row a previous run finished means a new run (an operator's reset): reopen it.
-        if (patch.status && !terminal.has(patch.status) && job.finishedAt) Object.assign(job, { finishedAt: null, resultVersion: null, error: null });
-        if (patch.status === 'running' && !job.startedAt) job.startedAt = new Date();
+        const { job, finished } = await applyJobPatch(em, jobId, patch, new Date());
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
-        if (patch.status && terminal.has(patch.status) && !job.finishedAt) {
-          job.finishedAt = new Date();
+        if (finished) {
           await forgetGenerated(em, jobId);
-          if (patch.usage) {
-            await em.flush();
-            await recountSessionUsage(em, job.sessionId);
-          }
-          recordAudit(em, {
+          if (patch.usage) await recountSessionUsage(em, job.sessionId);
+          await writeAudit(em, {
             actorId: null,
             organizationId: job.organizationId,
             action: `job.${patch.status}`,
