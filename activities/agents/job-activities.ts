@@ -10,7 +10,7 @@ import { createFileSetResolver } from './file-sets';
 import { recordTranscript } from '../../db/repositories/transcript';
 import { forgetGenerated } from '../../db/repositories/generated-files';
 import { mirrorJobVersion } from '../github/mirror-job-version';
-import { loadVersionHashes, saveJobVersion } from './job-versions';
+import { loadVersionHashes, saveJobVersion, type SaveJobVersionInput } from './job-versions';
 
 /**
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
@@ -70,9 +70,12 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
     },
 
     /** Saves the job's version; a GitHub project's then becomes a commit (or a pull request, per session setting). */
-    async saveJobVersion(input: Parameters<typeof saveJobVersion>[1]) {
-      const saved = await saveJobVersion(orm.em.fork(), input, fileSets);
-      await mirrorJobVersion(orm, input.jobId, input.projectId, saved.number);
+    async saveJobVersion(input: SaveJobVersionInput) {
+      const em = orm.em.fork();
+      // Read once for both: the save's storage backend and whether the version is mirrored to GitHub.
+      const project = await em.findOneOrFail(Project, input.projectId);
+      const saved = await saveJobVersion(em, project, input, fileSets);
+      await mirrorJobVersion(orm, project, input.jobId, saved.number);
       return saved;
     },
 
