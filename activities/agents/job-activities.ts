@@ -16,11 +16,11 @@ import { loadVersionHashes, saveJobVersion, type SaveJobVersionInput } from './j
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
  * workflow chose, events by keys the workflow derived, so a retry changes nothing twice.
  */
-export function createJobActivities({ orm, fileSets = createFileSetResolver(orm), syncHead = async () => {} }: {
+export function createJobActivities({ orm, fileSets = createFileSetResolver(orm), syncHead = async () => false }: {
   orm: MikroORM;
   fileSets?: ReturnType<typeof createFileSetResolver>;
   /** Brings a GitHub project's branch head in first (activities/github/sync-head.ts). */
-  syncHead?: (projectId: string) => Promise<void>;
+  syncHead?: (project: Pick<Project, 'id' | 'storageBackend'>) => Promise<boolean>;
 }) {
   return {
     /** Records the job row (and `message` event) for a message the session accepted; idempotent. */
@@ -58,15 +58,16 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
 
     /** The version a job starts from: the project's current head (null for an empty project). */
     async loadBase({ projectId }: { projectId: string }): Promise<{ version: number | null; files: FileHashes }> {
-      await syncHead(projectId);
+      await syncHead(await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['storageBackend'] }));
       return loadVersionHashes(orm.em.fork(), projectId);
     },
 
     /** The version a job starts from, by number only: the job refers to its files (FileTree), never copies them. */
     async loadBaseVersion({ projectId }: { projectId: string }): Promise<{ version: number | null }> {
-      await syncHead(projectId);
-      const project = await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion'] });
-      return { version: project.currentVersion ?? null };
+      const read = () => orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion', 'storageBackend'] });
+      const project = await read();
+      // One read serves an internal project; a GitHub one is read again after its head came in.
+      return { version: ((await syncHead(project)) ? await read() : project).currentVersion ?? null };
     },
 
     /** Saves the job's version; a GitHub project's then becomes a commit (or a pull request, per session setting). */
