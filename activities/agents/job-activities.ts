@@ -2,12 +2,12 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
 import { AgentSession, Project } from '../../db/entities/index';
-import { appendEvents } from '../../db/repositories/event-log';
+import { appendEvents, appendEventsCall } from '../../db/repositories/event-log';
 import { writeAudit } from '../../db/repositories/audit';
-import { applyJobPatch } from '../../db/repositories/job-reports';
+import { applyJobPatch, endsRun } from '../../db/repositories/job-reports';
 import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
-import { recordTranscript } from '../../db/repositories/transcript';
+import { recordTranscript, transcribes } from '../../db/repositories/transcript';
 import { forgetGenerated } from '../../db/repositories/generated-files';
 import { mirrorJobVersion } from '../github/mirror-job-version';
 import { loadVersionHashes, saveJobVersion, type SaveJobVersionInput } from './job-versions';
@@ -31,13 +31,20 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
     },
 
     /**
-     * Applies a patch to the job row and appends its events, in one transaction: the row's update
-     * (with the reopen / startedAt / finishedAt-once rules, db/repositories/job-reports.ts) returns
-     * what the rest needs, so no entity is loaded and nothing waits for a flush.
+     * Applies a patch to the job row and appends its events, atomically: one statement updates the
+     * row (with the reopen / startedAt / finishedAt-once rules, db/repositories/job-reports.ts) and
+     * appends the events, and returns what the rest needs, so no entity is loaded and nothing waits
+     * for a flush. Most reports (a stage's progress) are that statement alone; the transcript and a
+     * run's end add their writes in one transaction with it.
      */
     async reportJob({ jobId, patch, events }: { jobId: string; patch: JobPatch; events: EventDraft[] }) {
+      const append = events.length > 0 ? appendEventsCall(topicFor('job', jobId), events) : undefined;
+      if (!endsRun(patch) && !transcribes(events)) {
+        await applyJobPatch(orm.em.fork(), jobId, patch, new Date(), append);
+        return;
+      }
       await orm.em.fork().transactional(async (em) => {
-        const { job, finished } = await applyJobPatch(em, jobId, patch, new Date());
+        const { job, finished } = await applyJobPatch(em, jobId, patch, new Date(), append);
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
         if (finished) {
           await forgetGenerated(em, jobId);
@@ -51,7 +58,6 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
             details: { resultVersion: patch.resultVersion ?? null, error: patch.error?.code ?? null },
           });
         }
-        if (events.length > 0) await appendEvents(em, topicFor('job', jobId), events);
         await recordTranscript(em, job, events);
       });
     },

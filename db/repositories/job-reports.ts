@@ -2,8 +2,12 @@ import { NotFoundError } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobPatch } from '../../domain/agent-workflows';
 import type { AgentJob } from '../entities/index';
+import type { SqlCall } from './event-log';
 
 const terminal = new Set(['completed', 'failed', 'cancelled']);
+
+/** Whether a patch ends a run (a terminal status), which brings the once-per-run writes. */
+export const endsRun = (patch: JobPatch): boolean => patch.status !== undefined && terminal.has(patch.status);
 
 /** The patch's plain fields: column, and whether the value is stored as jsonb. */
 const columns = {
@@ -32,8 +36,16 @@ export type ReportedJob = Pick<AgentJob, 'id' | 'sessionId' | 'organizationId' |
  * - a terminal status sets finishedAt once per run: a retried terminal report finds it set, and
  *   `finished` is then false, so the caller's once-per-run work (audit, cleanup) is not repeated.
  * A patch without fields only reads the row. `at` is the report's clock (startedAt, finishedAt).
+ * `append` (event-log.ts appendEventsCall) rides in the same statement, after the row: one round
+ * trip, atomic without a transaction, and no events for a row that does not exist.
  */
-export async function applyJobPatch(em: EntityManager, jobId: string, patch: JobPatch, at: Date): Promise<{ job: ReportedJob; finished: boolean }> {
+export async function applyJobPatch(
+  em: EntityManager,
+  jobId: string,
+  patch: JobPatch,
+  at: Date,
+  append?: SqlCall,
+): Promise<{ job: ReportedJob; finished: boolean }> {
   const sets: string[] = [];
   const params: unknown[] = [];
   const reopening = patch.status !== undefined && !terminal.has(patch.status);
@@ -75,13 +87,14 @@ export async function applyJobPatch(em: EntityManager, jobId: string, patch: Job
     : `update agent_jobs j set ${sets.join(', ')}
          from (select finished_at from agent_jobs where id = ? for update) old
         where j.id = ? returning ${returning}, old.finished_at is null as was_open`;
+  const sqlParams = sets.length === 0 ? [jobId] : [...params, jobId, jobId];
   const [row] = await em.execute<Array<{ id: string; session_id: string; organization_id: string; content: string; plan: AgentJob['plan']; was_open: boolean }>>(
-    sql,
-    sets.length === 0 ? [jobId] : [...params, jobId, jobId],
+    append ? `with reported as (${sql}) select reported.*, ${append.sql} as stored from reported` : sql,
+    append ? [...sqlParams, ...append.params] : sqlParams,
   );
   if (!row) throw NotFoundError.findOneFailed('AgentJob', { id: jobId });
   return {
     job: { id: row.id, sessionId: row.session_id, organizationId: row.organization_id, content: row.content, plan: row.plan },
-    finished: patch.status !== undefined && terminal.has(patch.status) && row.was_open,
+    finished: endsRun(patch) && row.was_open,
   };
 }

@@ -11,7 +11,7 @@ import { findPage } from './pagination';
 type Entry = { author: TranscriptAuthor; kind: TranscriptKind; text: string; data: Record<string, unknown> };
 
 /** Forge's words for how a turn ended; an answered question needs none (its answer is the reply). */
-function outcomeOf(job: ReportedJob, data: Record<string, unknown>): Entry | null {
+function outcomeOf(job: Pick<ReportedJob, 'plan'>, data: Record<string, unknown>): Entry | null {
   const version = typeof data.resultVersion === 'number' ? data.resultVersion : null;
   const error = (data.error ?? null) as JobError | null;
   const base = { author: 'forge' as const, kind: 'outcome' as const, data: { status: data.status, version, error } };
@@ -21,7 +21,7 @@ function outcomeOf(job: ReportedJob, data: Record<string, unknown>): Entry | nul
 }
 
 /** The transcript entry a job event stands for, if any: the transcript is the conversational subset of the job's events. */
-function entryOf(job: ReportedJob, event: EventDraft): Entry | null {
+function entryOf(job: Pick<ReportedJob, 'content' | 'plan'>, event: EventDraft): Entry | null {
   const d = event.data;
   switch (event.type) {
     case 'job.stage':
@@ -43,6 +43,9 @@ function entryOf(job: ReportedJob, event: EventDraft): Entry | null {
       return null;
   }
 }
+
+/** Whether a report with `events` writes to the transcript: whether an entry exists never depends on the job's row, only its text. */
+export const transcribes = (events: readonly EventDraft[]): boolean => events.some((event) => entryOf({ content: '', plan: null }, event) !== null);
 
 /**
  * Mirrors a job report's conversational events into the transcript, in the report's transaction.

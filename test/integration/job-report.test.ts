@@ -85,11 +85,20 @@ describe('reportJob', () => {
     expect((await auditsOf(jobId)).map((a) => a.action)).toEqual(['job.failed', 'job.completed']);
   });
 
-  it('refuses a job that does not exist', async () => {
-    await expect(reportJob({ jobId: randomUUID(), patch: { stage: 'plan' }, events: [] })).rejects.toThrow(/AgentJob/);
+  it('refuses a job that does not exist, appending nothing', async () => {
+    const jobId = randomUUID();
+    await expect(reportJob({ jobId, patch: { stage: 'plan' }, events: [stage('running', 'plan')] })).rejects.toThrow(/AgentJob/);
+    expect(await orm.em.fork().execute('select seq from events where topic = ?', [`job:${jobId}`])).toEqual([]);
   });
 
-  it('costs one statement per write: BEGIN, the row, the events, the transcript, COMMIT', async () => {
+  it('writes nothing when an event does not match its schema', async () => {
+    const { jobId } = await seedJob();
+    const bad: EventDraft = { type: 'job.stage', data: { status: 'running', stage: 'nowhere' }, key: `bad-${++seq}` };
+    await expect(reportJob({ jobId, patch: { status: 'running', stage: 'plan' }, events: [bad] })).rejects.toThrow(/schema/);
+    expect(await rowOf(jobId)).toMatchObject({ status: 'queued', stage: null, startedAt: null });
+  });
+
+  it('writes a progress report in one statement; the transcript and a run\'s end add their writes in one transaction', async () => {
     const { Client, counter } = countingClient();
     const counted = await initOrm(inject('databaseUrl'), { pool: { min: 0, max: 1 }, driverOptions: { Client } });
     try {
@@ -98,14 +107,17 @@ describe('reportJob', () => {
       await report({ jobId, patch: { status: 'running', stage: 'plan' }, events: [stage('running', 'plan')] }); // connect
       counter.queries = 0;
       await report({ jobId, patch: { stage: 'generate', plan }, events: [stage('running', 'generate')] });
-      expect(counter.queries).toBe(4);
+      expect(counter.queries).toBe(1);
       counter.queries = 0;
+      // BEGIN, the row and events, the user's message in the transcript, COMMIT.
       await report({ jobId, patch: { status: 'waiting', stage: 'intent' }, events: [stage('waiting', 'intent')] });
-      expect(counter.queries).toBe(5); // + the user's message in the transcript
+      expect(counter.queries).toBe(4);
       counter.queries = 0;
       // The end of a run adds its once-per-run writes: generated rows, the session's usage, the audit row.
       await report({ jobId, patch: { status: 'completed', resultVersion: 1, usage: usage(1, 1) }, events: [finished('completed', 1)] });
-      expect(counter.queries).toBe(8);
+      expect(counter.queries).toBe(7);
+      const stored = await orm.em.fork().execute('select type from events where topic = ? order by seq', [`job:${jobId}`]);
+      expect(stored.map((e) => e.type)).toEqual(['job.stage', 'job.stage', 'job.stage', 'job.finished']);
     } finally {
       await counted.close();
     }
