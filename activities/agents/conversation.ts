@@ -5,8 +5,8 @@ import type { LlmConfig } from '../../domain/config';
 import { type ConversationContext, estimateTokens, formatConversation, formatTurn, historyShare } from '../../domain/conversation';
 import { buildSummarizerMessages } from '../../domain/llm-prompts';
 import type { LlmRole } from '../../domain/llm-protocol';
-import { AgentJob, type SessionMessage, SessionSummary } from '../../db/entities/index';
-import { entriesBefore } from '../../db/repositories/transcript';
+import { SessionSummary } from '../../db/entities/index';
+import { entriesBefore, type PriorTurn } from '../../db/repositories/transcript';
 import { modelForRole, streamCompletion } from '../llm/index';
 
 export interface ConversationDeps {
@@ -18,10 +18,10 @@ export interface ConversationDeps {
 /** With older turns condensed, a quarter of the budget is kept for the summary. */
 const SUMMARY_SHARE = 0.25;
 
-const tokensOf = (e: SessionMessage) => estimateTokens(formatTurn(e));
+const tokensOf = (e: PriorTurn) => estimateTokens(formatTurn(e));
 
 /** How many of the newest entries fit `budget`; they are kept verbatim. */
-function newestThatFit(entries: SessionMessage[], budget: number): number {
+function newestThatFit(entries: PriorTurn[], budget: number): number {
   let used = 0;
   let kept = 0;
   for (let i = entries.length - 1; i >= 0 && used + tokensOf(entries[i]!) <= budget; i--, kept++) used += tokensOf(entries[i]!);
@@ -35,7 +35,7 @@ function newestThatFit(entries: SessionMessage[], budget: number): number {
  * later, so the model condenses each turn at most once; its cost is added to the calling activity's.
  */
 export function createConversationLoader({ orm, llm, config }: ConversationDeps) {
-  async function condense(sessionId: string, previous: SessionSummary | null, turns: SessionMessage[], call: CallOptions) {
+  async function condense(sessionId: string, previous: SessionSummary | null, turns: PriorTurn[], call: CallOptions) {
     const reply = await streamCompletion(llm, {
       role: 'summarizer',
       model: modelForRole(config, 'summarizer'),
@@ -53,17 +53,17 @@ export function createConversationLoader({ orm, llm, config }: ConversationDeps)
     const budget = Math.floor(config.LLM_HISTORY_TOKENS * historyShare[role]);
     if (budget === 0) return { history: undefined, usage: emptyUsage() };
     const em = orm.em.fork();
-    const job = await em.findOneOrFail(AgentJob, jobId);
-    const entries = await entriesBefore(em, job.sessionId, jobId);
+    const entries = await entriesBefore(em, jobId);
     if (entries.length === 0) return { history: undefined, usage: emptyUsage() };
     if (newestThatFit(entries, budget) === entries.length) return { history: formatConversation({ summary: null, turns: entries }), usage: emptyUsage() };
 
     const kept = newestThatFit(entries, Math.floor(budget * (1 - SUMMARY_SHARE)));
     const older = entries.slice(0, entries.length - kept);
-    let summary = await em.findOne(SessionSummary, { sessionId: job.sessionId, throughId: { $lte: entries.at(-1)!.id } }, { orderBy: { throughId: 'desc' } });
+    const { sessionId } = entries[0]!;
+    let summary = await em.findOne(SessionSummary, { sessionId, throughId: { $lte: entries.at(-1)!.id } }, { orderBy: { throughId: 'desc' } });
     let usage = emptyUsage();
     if (!summary || summary.throughId < older.at(-1)!.id) {
-      const made = await condense(job.sessionId, summary, older.filter((e) => !summary || e.id > summary.throughId), call);
+      const made = await condense(sessionId, summary, older.filter((e) => !summary || e.id > summary.throughId), call);
       summary = made.summary;
       usage = made.usage;
     }

@@ -1,27 +1,26 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventDraft, FileHashes, JobPatch } from '../../domain/agent-workflows';
 import { topicFor } from '../../domain/events';
-import { AgentJob, AgentSession, Project } from '../../db/entities/index';
-import { appendEvents } from '../../db/repositories/event-log';
-import { recordAudit } from '../../db/repositories/audit';
+import { AgentSession, Project } from '../../db/entities/index';
+import { appendEvents, appendEventsCall } from '../../db/repositories/event-log';
+import { writeAudit } from '../../db/repositories/audit';
+import { applyJobPatch, endsRun } from '../../db/repositories/job-reports';
 import { cancelUnqueuedJobs, recordQueuedJob } from '../../db/repositories/queued-jobs';
 import { createFileSetResolver } from './file-sets';
-import { recordTranscript } from '../../db/repositories/transcript';
+import { recordTranscript, transcribes } from '../../db/repositories/transcript';
 import { forgetGenerated } from '../../db/repositories/generated-files';
 import { mirrorJobVersion } from '../github/mirror-job-version';
-import { loadVersionHashes, saveJobVersion } from './job-versions';
-
-const terminal = new Set(['completed', 'failed', 'cancelled']);
+import { loadVersionHashes, saveJobVersion, type SaveJobVersionInput } from './job-versions';
 
 /**
  * The job's bookkeeping in Postgres. Every activity is idempotent: rows are keyed by ids the
  * workflow chose, events by keys the workflow derived, so a retry changes nothing twice.
  */
-export function createJobActivities({ orm, fileSets = createFileSetResolver(orm), syncHead = async () => {} }: {
+export function createJobActivities({ orm, fileSets = createFileSetResolver(orm), syncHead = async () => false }: {
   orm: MikroORM;
   fileSets?: ReturnType<typeof createFileSetResolver>;
   /** Brings a GitHub project's branch head in first (activities/github/sync-head.ts). */
-  syncHead?: (projectId: string) => Promise<void>;
+  syncHead?: (project: Pick<Project, 'id' | 'storageBackend'>) => Promise<boolean>;
 }) {
   return {
     /** Records the job row (and `message` event) for a message the session accepted; idempotent. */
@@ -31,25 +30,26 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
       await recordQueuedJob(em, { ...input, organizationId: session.organizationId });
     },
 
-    /** Applies a patch to the job row and appends its events, in one transaction. */
+    /**
+     * Applies a patch to the job row and appends its events, atomically: one statement updates the
+     * row (with the reopen / startedAt / finishedAt-once rules, db/repositories/job-reports.ts) and
+     * appends the events, and returns what the rest needs, so no entity is loaded and nothing waits
+     * for a flush. Most reports (a stage's progress) are that statement alone; the transcript and a
+     * run's end add their writes in one transaction with it.
+     */
     async reportJob({ jobId, patch, events }: { jobId: string; patch: JobPatch; events: EventDraft[] }) {
+      const append = events.length > 0 ? appendEventsCall(topicFor('job', jobId), events) : undefined;
+      if (!endsRun(patch) && !transcribes(events)) {
+        await applyJobPatch(orm.em.fork(), jobId, patch, new Date(), append);
+        return;
+      }
       await orm.em.fork().transactional(async (em) => {
-        const job = await em.findOneOrFail(AgentJob, jobId);
-        const { checkpoint, ...fields } = patch;
-        em.assign(job, fields);
-        if (checkpoint) job.checkpoint = checkpoint;
-        // Progress on a row a previous run finished means a new run (an operator's reset): reopen it.
-        if (patch.status && !terminal.has(patch.status) && job.finishedAt) Object.assign(job, { finishedAt: null, resultVersion: null, error: null });
-        if (patch.status === 'running' && !job.startedAt) job.startedAt = new Date();
+        const { job, finished } = await applyJobPatch(em, jobId, patch, new Date(), append);
         // Once per run: a retried terminal report finds finishedAt already set (retry clears it).
-        if (patch.status && terminal.has(patch.status) && !job.finishedAt) {
-          job.finishedAt = new Date();
+        if (finished) {
           await forgetGenerated(em, jobId);
-          if (patch.usage) {
-            await em.flush();
-            await recountSessionUsage(em, job.sessionId);
-          }
-          recordAudit(em, {
+          if (patch.usage) await recountSessionUsage(em, job.sessionId);
+          await writeAudit(em, {
             actorId: null,
             organizationId: job.organizationId,
             action: `job.${patch.status}`,
@@ -58,28 +58,31 @@ export function createJobActivities({ orm, fileSets = createFileSetResolver(orm)
             details: { resultVersion: patch.resultVersion ?? null, error: patch.error?.code ?? null },
           });
         }
-        if (events.length > 0) await appendEvents(em, topicFor('job', jobId), events);
         await recordTranscript(em, job, events);
       });
     },
 
     /** The version a job starts from: the project's current head (null for an empty project). */
     async loadBase({ projectId }: { projectId: string }): Promise<{ version: number | null; files: FileHashes }> {
-      await syncHead(projectId);
+      await syncHead(await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['storageBackend'] }));
       return loadVersionHashes(orm.em.fork(), projectId);
     },
 
     /** The version a job starts from, by number only: the job refers to its files (FileTree), never copies them. */
     async loadBaseVersion({ projectId }: { projectId: string }): Promise<{ version: number | null }> {
-      await syncHead(projectId);
-      const project = await orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion'] });
-      return { version: project.currentVersion ?? null };
+      const read = () => orm.em.fork().findOneOrFail(Project, projectId, { fields: ['currentVersion', 'storageBackend'] });
+      const project = await read();
+      // One read serves an internal project; a GitHub one is read again after its head came in.
+      return { version: ((await syncHead(project)) ? await read() : project).currentVersion ?? null };
     },
 
     /** Saves the job's version; a GitHub project's then becomes a commit (or a pull request, per session setting). */
-    async saveJobVersion(input: Parameters<typeof saveJobVersion>[1]) {
-      const saved = await saveJobVersion(orm.em.fork(), input, fileSets);
-      await mirrorJobVersion(orm, input.jobId, input.projectId, saved.number);
+    async saveJobVersion(input: SaveJobVersionInput) {
+      const em = orm.em.fork();
+      // Read once for both: the save's storage backend and whether the version is mirrored to GitHub.
+      const project = await em.findOneOrFail(Project, input.projectId);
+      const saved = await saveJobVersion(em, project, input, fileSets);
+      await mirrorJobVersion(orm, project, input.jobId, saved.number);
       return saved;
     },
 

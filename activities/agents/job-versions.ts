@@ -38,13 +38,12 @@ const MAX_REBASES = 5;
  * on since the job started, the job's own changes are re-applied on the new head; a path both changed
  * differently is a version_conflict, which fails the job without writing anything.
  */
-export async function saveJobVersion(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
+export async function saveJobVersion(em: EntityManager, project: Project, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
   // A version_conflict (AppError) is a verdict: the activity boundary makes it non-retryable.
-  return saveOrRebase(em, input, reader);
+  return saveOrRebase(em, project, input, reader);
 }
 
-async function saveOrRebase(em: EntityManager, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
-  const project = await em.findOneOrFail(Project, input.projectId);
+async function saveOrRebase(em: EntityManager, project: Project, input: SaveJobVersionInput, reader: FileSetReader): Promise<{ number: number }> {
   const storage = storageFor(em, project);
   const mine = await reader.resolve(input.files);
   let parent = input.base.version;

@@ -18,7 +18,7 @@ import { modelForRole, structuredCompletion } from '../llm/index';
 import { settleUsage } from '../llm/usage-meter';
 import { currentActivity } from '../current-activity';
 import { createFileSetResolver, type ResolveFiles } from '../agents/file-sets';
-import { storageFor } from '../storage/index';
+import { storageFor, type StorageBackend } from '../storage/index';
 import { createAttemptUsage } from './attempt-usage';
 import { fixWithModel, writeFileWithModel, type ModelCall } from './write-with-model';
 
@@ -59,10 +59,13 @@ export function createCodegenActivities(deps: CodegenDeps) {
     const blobs = await readBlobs(deps.orm.em.fork(), paths.map((p) => files[p]!).filter(Boolean));
     return paths.filter((p) => files[p] && blobs.has(files[p]!)).sort().map((path) => ({ path, content: blobs.get(files[path]!)! }));
   };
-  const store = async (projectId: string, written: WholeFile[]): Promise<FileHashes> => {
+  /** The project's backend, looked up once per activity: every file the activity writes goes to the same project. */
+  const storageOf = async (projectId: string): Promise<StorageBackend> => {
     const em = deps.orm.em.fork();
-    const project = await em.findOneOrFail(Project, projectId);
-    const entries = await storageFor(em, project).putFiles(written);
+    return storageFor(em, await em.findOneOrFail(Project, projectId));
+  };
+  const store = async (storage: StorageBackend, written: WholeFile[]): Promise<FileHashes> => {
+    const entries = await storage.putFiles(written);
     return Object.fromEntries(entries.map((e) => [e.path, e.hash]));
   };
   const conversationFor = createConversationLoader(deps);
@@ -94,9 +97,10 @@ export function createCodegenActivities(deps: CodegenDeps) {
   };
 
   /** One file through the coder, stored as a blob: its hash and what its calls cost. */
-  const writeOne = async (model: ModelCall, input: GenerateInput, file: PlannedFile, context: { files: WholeFile[]; history: string | undefined }): Promise<GeneratedFile> => {
-    const result = await writeFileWithModel(model, { request: input.request, plan: input.plan, file, ...context });
-    const hashes = await store(input.projectId, [{ path: file.path, content: result.content }]);
+  const writeOne = async (model: ModelCall, input: GenerateInput, file: PlannedFile, context: { files: WholeFile[]; history: string | undefined; storage: StorageBackend }): Promise<GeneratedFile> => {
+    const { storage, ...prompt } = context;
+    const result = await writeFileWithModel(model, { request: input.request, plan: input.plan, file, ...prompt });
+    const hashes = await store(storage, [{ path: file.path, content: result.content }]);
     return { hash: hashes[file.path]!, usage: result.usage };
   };
 
@@ -139,7 +143,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
       if (file.action === 'delete') return { path: file.path, hash: null, usage: emptyUsage() };
       const model = call(input.jobId);
       const { history, usage: condensing } = await conversationFor(input.jobId, 'coder', model);
-      const written = await writeOne(model, input, file, { files: await contents(input.files), history });
+      const written = await writeOne(model, input, file, { files: await contents(input.files), history, storage: await storageOf(input.projectId) });
       return { path: file.path, hash: written.hash, usage: addUsage(written.usage, condensing) };
     }),
 
@@ -162,11 +166,11 @@ export function createCodegenActivities(deps: CodegenDeps) {
         if (missing.length > 0) {
           const stop = new AbortController();
           const model = call(input.jobId, AbortSignal.any([Context.current().cancellationSignal, stop.signal]));
-          const [conversation, files] = await Promise.all([conversationFor(input.jobId, 'coder', model), contents(input.files)]);
+          const [conversation, files, storage] = await Promise.all([conversationFor(input.jobId, 'coder', model), contents(input.files), storageOf(input.projectId)]);
           condensing = conversation.usage;
           try {
             await mapLimited(missing, input.concurrency, async (file) => {
-              const one = await writeOne(model, input, file, { files, history: conversation.history });
+              const one = await writeOne(model, input, file, { files, history: conversation.history, storage });
               await recordGenerated(em, { jobId: input.jobId, activityKey, path: file.path, ...one });
               // Kept in its row now: a failed attempt does not count these tokens again (attempt-usage.ts).
               settleUsage(one.usage);
@@ -185,7 +189,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
     fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileSet }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {
       const result = await fixWithModel(call(input.jobId), { diagnostics: input.diagnostics, files: await contents(input.files) });
-      return { files: result.changed.length ? await store(input.projectId, result.changed) : {}, usage: result.usage };
+      return { files: result.changed.length ? await store(await storageOf(input.projectId), result.changed) : {}, usage: result.usage };
     }),
   };
 }

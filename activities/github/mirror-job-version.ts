@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
-import { AgentJob, AgentSession, Project } from '../../db/entities/index';
+import { AgentJob, AgentSession, type Project } from '../../db/entities/index';
 import { startGithubCommit } from './start-commit';
 
 /**
@@ -8,10 +8,9 @@ import { startGithubCommit } from './start-commit';
  * client (the job workflow's commands stay as they are); the commit workflow's id makes a retried
  * save start it once.
  */
-export async function mirrorJobVersion(orm: MikroORM, jobId: string, projectId: string, number: number): Promise<void> {
-  const em = orm.em.fork();
-  const project = await em.findOneOrFail(Project, projectId);
+export async function mirrorJobVersion(orm: MikroORM, project: Project, jobId: string, number: number): Promise<void> {
   if (project.storageBackend !== 'github') return;
+  const em = orm.em.fork();
   const job = await em.findOneOrFail(AgentJob, jobId);
   const session = await em.findOneOrFail(AgentSession, job.sessionId);
   const context = Context.current();

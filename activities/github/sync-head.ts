@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Project } from '../../db/entities/index';
+import type { Project } from '../../db/entities/index';
 import { createGithubActivities } from './github-activities';
 
 /**
@@ -9,9 +9,10 @@ import { createGithubActivities } from './github-activities';
  */
 export function createGithubHeadSync(deps: { orm: MikroORM; config: { ENCRYPTION_KEY?: string } }) {
   const github = createGithubActivities(deps);
-  return async (projectId: string): Promise<void> => {
-    const project = await deps.orm.em.fork().findOne(Project, projectId, { fields: ['storageBackend'] });
-    if (project?.storageBackend !== 'github') return;
-    await github.importGithubBranch({ projectId, source: 'external' }).catch(() => undefined);
+  /** Takes the project as the caller read it (its backend decides); true when a GitHub head was brought in. */
+  return async (project: Pick<Project, 'id' | 'storageBackend'>): Promise<boolean> => {
+    if (project.storageBackend !== 'github') return false;
+    await github.importGithubBranch({ projectId: project.id, source: 'external' }).catch(() => undefined);
+    return true;
   };
 }

@@ -34,7 +34,7 @@ export interface SqlCall {
   params: unknown[];
 }
 
-/** The append as a call of `forge_append_events`, its events checked here: for a statement that does more (message admission). */
+/** The append as a call of `forge_append_events`, its events checked here: for a statement that does more (message admission, reportJob). */
 export function appendEventsCall(topic: Topic, events: readonly NewEvent[]): SqlCall {
   // The one writer checks every event against the union clients are typed by (domain/event-payloads.ts).
   for (const event of events) {

@@ -1,15 +1,17 @@
+import { NotFoundError } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { EventDraft } from '../../domain/agent-workflows';
 import type { JobError, JobPlan } from '../../domain/agents';
 import type { TranscriptAuthor, TranscriptKind, TranscriptQuery } from '../../domain/conversation';
-import { type AgentJob, SessionMessage } from '../entities/index';
+import { SessionMessage } from '../entities/index';
+import type { ReportedJob } from './job-reports';
 import { findPage } from './pagination';
 
 type Entry = { author: TranscriptAuthor; kind: TranscriptKind; text: string; data: Record<string, unknown> };
 
 /** Forge's words for how a turn ended; an answered question needs none (its answer is the reply). */
-function outcomeOf(job: AgentJob, data: Record<string, unknown>): Entry | null {
+function outcomeOf(job: Pick<ReportedJob, 'plan'>, data: Record<string, unknown>): Entry | null {
   const version = typeof data.resultVersion === 'number' ? data.resultVersion : null;
   const error = (data.error ?? null) as JobError | null;
   const base = { author: 'forge' as const, kind: 'outcome' as const, data: { status: data.status, version, error } };
@@ -19,7 +21,7 @@ function outcomeOf(job: AgentJob, data: Record<string, unknown>): Entry | null {
 }
 
 /** The transcript entry a job event stands for, if any: the transcript is the conversational subset of the job's events. */
-function entryOf(job: AgentJob, event: EventDraft): Entry | null {
+function entryOf(job: Pick<ReportedJob, 'content' | 'plan'>, event: EventDraft): Entry | null {
   const d = event.data;
   switch (event.type) {
     case 'job.stage':
@@ -42,11 +44,14 @@ function entryOf(job: AgentJob, event: EventDraft): Entry | null {
   }
 }
 
+/** Whether a report with `events` writes to the transcript: whether an entry exists never depends on the job's row, only its text. */
+export const transcribes = (events: readonly EventDraft[]): boolean => events.some((event) => entryOf({ content: '', plan: null }, event) !== null);
+
 /**
  * Mirrors a job report's conversational events into the transcript, in the report's transaction.
  * The user's message is keyed by the job (once, however many runs), every other entry by its event's key.
  */
-export async function recordTranscript(em: EntityManager, job: AgentJob, events: EventDraft[]): Promise<void> {
+export async function recordTranscript(em: EntityManager, job: ReportedJob, events: EventDraft[]): Promise<void> {
   const rows = events.flatMap((event) => {
     const entry = entryOf(job, event);
     if (!entry) return [];
@@ -62,8 +67,25 @@ const TranscriptCursor = z.tuple([z.number().int()]);
 export const listTranscript = (em: EntityManager, sessionId: string, query: TranscriptQuery) =>
   findPage(query, TranscriptCursor, (window) => em.findByCursor(SessionMessage, { where: { sessionId }, orderBy: { id: query.order }, ...window }));
 
-/** Every entry of the session before the given job's turn, oldest first: what a model call of that job may see. */
-export async function entriesBefore(em: EntityManager, sessionId: string, jobId: string): Promise<SessionMessage[]> {
-  const own = await em.findOne(SessionMessage, { sessionId, jobId }, { orderBy: { id: 'asc' } });
-  return em.find(SessionMessage, { sessionId, jobId: { $ne: jobId }, ...(own ? { id: { $lt: own.id } } : {}) }, { orderBy: { id: 'asc' } });
+/** An entry as a model call of a later job reads it. */
+export type PriorTurn = Pick<SessionMessage, 'id' | 'sessionId' | 'author' | 'kind' | 'text'>;
+
+/**
+ * Every entry of the job's session before the job's own turn (its first entry), oldest first: what a
+ * model call of that job may see. One statement, as every model-calling activity asks: the session
+ * comes from the job's row, and the left join keeps a row for a job whose session has no entries yet,
+ * so a missing job is still an error (as findOneOrFail was).
+ */
+export async function entriesBefore(em: EntityManager, jobId: string): Promise<PriorTurn[]> {
+  const rows = await em.execute<Array<{ session_id: string; id: string | null; author: PriorTurn['author']; kind: PriorTurn['kind']; text: string }>>(
+    `with job as (select session_id from agent_jobs where id = ?),
+          own as (select min(m.id) as id from session_messages m join job on m.session_id = job.session_id where m.job_id = ?)
+     select job.session_id, m.id, m.author, m.kind, m.text
+       from job left join session_messages m
+         on m.session_id = job.session_id and m.job_id <> ? and (m.id < (select id from own) or (select id from own) is null)
+      order by m.id`,
+    [jobId, jobId, jobId],
+  );
+  if (rows.length === 0) throw NotFoundError.findOneFailed('AgentJob', { id: jobId });
+  return rows.filter((row) => row.id !== null).map((row) => ({ id: Number(row.id), sessionId: row.session_id, author: row.author, kind: row.kind, text: row.text }));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityDictionary, EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { AppError, ErrorCode, notFound } from '../../domain/errors';
 import type { PageQuery } from '../../domain/pagination';
@@ -55,9 +55,15 @@ export interface NewVersionRow {
   idempotencyKey: string | null;
 }
 
-/** Inserts the version row at once (not at flush): its files reference it in the same transaction. */
+/**
+ * Inserts the version row at once (not at flush): its files reference it in the same transaction.
+ * `returning *` hands back the row as stored, so it is not read again.
+ */
 export async function insertVersion(em: EntityManager, row: NewVersionRow): Promise<CodeVersion> {
-  const { projectId, ...fields } = row;
-  const id = await em.insert(CodeVersion, { ...fields, id: randomUUID(), createdAt: new Date(), project: projectId });
-  return em.findOneOrFail(CodeVersion, id as string);
+  const [stored] = await em.execute<Array<EntityDictionary<CodeVersion>>>(
+    `insert into code_versions (id, created_at, project_id, number, parent_version, message, source, storage_ref, author_id, idempotency_key)
+     values (?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
+    [randomUUID(), new Date(), row.projectId, row.number, row.parentVersion, row.message, row.source, row.storageRef, row.authorId, row.idempotencyKey],
+  );
+  return em.map(CodeVersion, stored!);
 }
