@@ -37,6 +37,9 @@ try {
   const runInProcess = createInProcessRunner(stack.orm, stack.workerConfig);
   // The bench process hosts the model server on both paths; the Temporal dev server is shared.
   const temporalPids = { ...stack.pids, bench: process.pid, ...(stack.temporalPid ? { temporal: stack.temporalPid } : {}) };
+  // Both paths write to the same PostgreSQL: its postmaster and backends count on each side.
+  const postgres: Record<string, number> = stack.postgresPid ? { postgres: stack.postgresPid } : {};
+  const trees = ['builder', 'postgres'];
   // One job each way first, not counted: workflow bundle, JIT, tsc's first read of the dependency cache.
   say('warming up');
   const warm = [...(await runTemporalJobs(user, 1, 'warm-up', jobTimeoutMs)).runs, ...(await runInProcess(user, 1, 'warm-up')).runs];
@@ -45,14 +48,14 @@ try {
   for (const n of levels) {
     say(`${n} concurrent jobs through the API and Temporal`);
     const rss = sampleRss(stack.pids);
-    let cpu = measureCpu(temporalPids);
+    let cpu = measureCpu({ ...temporalPids, ...postgres }, { trees });
     llmTimer.take();
     const temporal = await runTemporalJobs(user, n, `N=${n}`, jobTimeoutMs);
     const temporalLlm = llmTimer.take();
     const temporalCpu = cpu.stop();
     const peakRssMiB = rss.stop() as LevelResult['peakRssMiB'];
     say(`${n} concurrent jobs in-process`);
-    cpu = measureCpu({ bench: process.pid });
+    cpu = measureCpu({ bench: process.pid, ...postgres }, { trees });
     const inProcess = await runInProcess(user, n, `N=${n}`);
     const inProcessLlm = llmTimer.take();
     const inProcessCpu = cpu.stop();

@@ -28,13 +28,15 @@ const readLog = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8')
 export interface BenchStack {
   /** The API's origin (REST under /api/v1). */
   apiOrigin: string;
-  /** Pids of the API and worker child processes, for memory sampling. */
-  pids: { api: number; worker: number };
+  /** The services' processes, for CPU and memory sampling; the builder's is bwrap, with its node process and type checks beneath it. */
+  readonly pids: { api: number; worker: number; builder: number };
   /** Replaces the builder with one started with `env` added (e.g. BUILD_SANDBOX=none); resolves once it polls. */
   restartBuilder: (env?: Record<string, string>) => Promise<void>;
   model: ModelServer;
   /** The Temporal server's pid when it runs on this machine, for CPU accounting. */
   temporalPid?: number;
+  /** PostgreSQL's postmaster (its backends beneath it), which both paths use, for CPU accounting. */
+  postgresPid?: number;
   /** The bench's own ORM and worker config, for the in-process baseline on the same database. */
   orm: MikroORM;
   workerConfig: WorkerConfig;
@@ -113,9 +115,12 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     const orm = await initOrm(database.url);
     return {
       apiOrigin,
-      pids: { api: api.pid, worker: worker.pid },
+      get pids() {
+        return { api: api.pid, worker: worker.pid, builder: builder!.pid };
+      },
       restartBuilder,
       temporalPid: listenerPid(Number(servers.temporalAddress.split(':').at(-1))),
+      postgresPid: listenerPid(Number(new URL(database.url).port)),
       model,
       orm,
       workerConfig,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream kernel build). */
 const ticksPerSecond = 100;
@@ -9,15 +9,30 @@ interface ProcessTicks {
   children: number;
 }
 
-function processTicks(pid: number): ProcessTicks {
+function ownTicks(pid: number): ProcessTicks & { ppid: number } {
   try {
     // Fields after the command name, which may itself contain spaces and parentheses.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
     const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [number, number, number, number];
-    return { self: utime + stime, children: cutime + cstime };
+    return { self: utime + stime, children: cutime + cstime, ppid: Number(fields[1]) };
   } catch {
-    return { self: 0, children: 0 };
+    return { self: 0, children: 0, ppid: 0 };
   }
+}
+
+/**
+ * A process and every live descendant (the builder is a node process under bwrap, its type checks
+ * children of that node): a descendant reaped meanwhile is in its parent's `children`.
+ */
+function treeTicks(root: number): ProcessTicks {
+  const all = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).map((pid) => ({ pid, ...ownTicks(pid) }));
+  const tree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) { tree.add(p.pid); grew = true; }
+  }
+  const members = all.filter((p) => tree.has(p.pid));
+  return { self: members.reduce((sum, p) => sum + p.self, 0), children: members.reduce((sum, p) => sum + p.children, 0) };
 }
 
 function machineTicks(): { busy: number; total: number } {
@@ -40,15 +55,17 @@ export interface CpuUsage {
  * comparable when other work on the machine stretches wall times. Shared servers (Temporal) count
  * everyone's work done meanwhile.
  */
-export function measureCpu(pids: Record<string, number>) {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processTicks(pid)]));
+export function measureCpu(pids: Record<string, number>, options: { trees?: readonly string[] } = {}) {
+  // `trees`: the names measured with their descendants (not the bench itself, the parent of every service).
+  const processTicks = (name: string, pid: number) => (options.trees?.includes(name) ? treeTicks(pid) : ownTicks(pid));
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processTicks(name, pid)]));
   const machineBefore = machineTicks();
   return {
     stop(): CpuUsage {
       const machine = machineTicks();
       const seconds: Record<string, number> = {};
       for (const [name, pid] of Object.entries(pids)) {
-        const now = processTicks(pid);
+        const now = processTicks(name, pid);
         seconds[name] = (now.self - before[name]!.self) / ticksPerSecond;
         const children = (now.children - before[name]!.children) / ticksPerSecond;
         if (children > 0) seconds[`${name} children`] = children;
