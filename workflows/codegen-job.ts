@@ -25,7 +25,7 @@ import type { createBuildChannelActivities } from '../activities/deployments/bui
 import { bookkeeping, build, llmCall, storageWrite } from './activity-options';
 import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from './codegen/job-signals';
 import { jobFailure, spentUsageOf, toJobError } from './codegen/job-failure';
-import { mapLimited } from './codegen/map-limited';
+import { mapLimited } from '../domain/map-limited';
 import { previewWorkflow } from './preview';
 import { workflowProgress } from './progress';
 import { searchAttributesOf } from './workflow-search-attributes';

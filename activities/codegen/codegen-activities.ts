@@ -12,7 +12,7 @@ import type { TypeCheckDiagnostic } from '../../domain/type-check';
 import { Project } from '../../db/entities/index';
 import { readBlobs } from '../../db/repositories/blobs';
 import { generatedBy, recordGenerated, type GeneratedFile } from '../../db/repositories/generated-files';
-import { mapLimited } from '../../workflows/codegen/map-limited';
+import { mapLimited } from '../../domain/map-limited';
 import { createConversationLoader } from '../agents/conversation';
 import { modelForRole, structuredCompletion } from '../llm/index';
 import { settleUsage } from '../llm/usage-meter';
