@@ -21,6 +21,9 @@ export interface RelayOptions extends FeedLimits {
 export const cutSlowConsumer = (socket: RealtimeSocket) =>
   closeConnection(socket, ServerCloseCode.slowConsumer, ServerCloseReason.slowConsumer);
 
+/** The topic a notice opens with (`{"topic": "job:..."`), when it is a plain string. */
+const leadingTopic = /^\{\s*"topic"\s*:\s*"([^"\\]+)"/;
+
 /**
  * This node's relay from Postgres NOTIFY to its own sockets: one TopicFeed per topic that a
  * local socket watches, created on the first subscription and dropped with the last. Notices for
@@ -67,8 +70,14 @@ export function createRelay(io: RealtimeServer, orm: MikroORM, logger: Logger, o
     deltas.forget(topic);
   };
 
-  /** Reads a notice's topic before validating it: most notices are for topics nobody here watches. */
+  /**
+   * Reads a notice's topic before validating it: most notices are for topics nobody here watches.
+   * Every writer puts `topic` first (forge_stored_event_json, the delta publisher), so an unwatched
+   * notice is dropped without parsing the rest; one shaped otherwise is parsed whole.
+   */
   const watched = (payload: string): { topic: Topic; raw: unknown } | undefined => {
+    const leading = leadingTopic.exec(payload)?.[1];
+    if (leading !== undefined && !feeds.has(leading as Topic)) return undefined;
     const raw: unknown = JSON.parse(payload);
     const topic = (raw as { topic?: unknown } | null)?.topic;
     return typeof topic === 'string' && feeds.has(topic as Topic) ? { topic: topic as Topic, raw } : undefined;
