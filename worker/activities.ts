@@ -39,10 +39,11 @@ export function createAgentActivities(deps: ActivityDeps) {
   const delivery = { orm: deps.orm, config: deps.config, publisher };
   // LLM tokens go live as transient `delta` events on the job's topic (never stored one by one).
   const publishDelta = deps.publishDelta ?? ((topic: string, data: Record<string, unknown>) => publisher.publish(topic as Topic, { type: 'delta', data }));
+  const jobs = createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) });
   return {
     ...createStackCheckActivities(deps),
-    ...createJobActivities({ orm: deps.orm, fileSets, syncHead: createGithubHeadSync(deps) }),
-    ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, flushDeltas: () => publisher.flush(), resolveFiles: fileSets.resolve }),
+    ...jobs,
+    ...createCodegenActivities({ orm: deps.orm, llm, config: deps.config, publishDelta, flushDeltas: () => publisher.flush(), resolveFiles: fileSets.resolve, reportJob: jobs.reportJob }),
     ...createDeliveryRecordActivities(deps),
     ...createProjectDeletionActivities(deps),
     ...createGithubActivities(deps),

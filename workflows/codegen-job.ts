@@ -27,7 +27,7 @@ import { answerUpdate, approvePlanUpdate, jobStateQuery, rejectPlanUpdate } from
 import { jobFailure, spentUsageOf, toJobError } from './codegen/job-failure';
 import { mapLimited } from '../domain/map-limited';
 import { previewWorkflow } from './preview';
-import { workflowProgress } from './progress';
+import { workflowProgress, type ProgressReport } from './progress';
 import { searchAttributesOf } from './workflow-search-attributes';
 
 type JobActivities = ReturnType<typeof createJobActivities>;
@@ -96,6 +96,20 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     batch: lean,
   });
   const { report, flush } = progress;
+  /**
+   * A model stage's call, with the report queued before it (the stage entered, the checkpoint): since
+   * this build the activity writes that report before its first model call, so a stage is one task,
+   * not a local activity and then a task; runs recorded before flush it first.
+   */
+  const withReport = async <T>(call: (report: ProgressReport<JobPatch> | undefined) => Promise<T>): Promise<T> => {
+    if (!current) {
+      await flush();
+      return call(undefined);
+    }
+    const result = await call(progress.handOff() ?? undefined);
+    progress.received();
+    return result;
+  };
   const enter = (next: JobStage, nextStatus: JobStatus = 'running', detail = '') => {
     stage = next;
     status = nextStatus;
@@ -123,8 +137,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       // Re-route after each answer: the answers may settle the request or raise new questions.
       if (!cp.intent || (questionRounds > 1 && (cp.intentAnswers ?? 0) < answers.length)) {
         if (cp.intent) await enter('intent', 'running', 're-reading the request with the answers');
-        await flush();
-        const result = await llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles }]);
+        const result = await withReport((report) => llm.classifyIntent.executeWithOptions({ ...llmOptions, summary: 'Route the message: new app, edit, question or fix' }, [{ jobId, request: request(), files: baseFiles, report }]));
         charge(result.usage);
         cp.intent = result.intent;
         cp.intentAnswers = answers.length;
@@ -154,8 +167,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     let feedback: string | undefined;
     while (!cp.plan) {
       await enter('plan', 'running', feedback ? 're-planning with feedback' : 'planning the change');
-      await flush();
-      const result = await llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: baseFiles, feedback }]);
+      const result = await withReport((report) => llm.planChanges.executeWithOptions({ ...llmOptions, summary: feedback ? 'Re-plan with the reviewer feedback' : 'Plan the files to change' }, [{ jobId, request: request(), intent, files: baseFiles, feedback, report }]));
       charge(result.usage);
       if (rejected && samePlan(rejected, result.plan)) throw jobFailure('loop_detected', 'The model proposed the same plan again after it was rejected');
       await report({ plan: result.plan, intent: intent.kind }, [{ type: 'plan', data: result.plan }]);
@@ -183,16 +195,16 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
     const plan = cp.plan;
     if (!cp.generated) {
       await enter('generate', 'running', `writing ${plan.files.length} files`);
-      await flush();
       const generateInput = { jobId, projectId: input.projectId, request: request(), plan, files: baseFiles };
       // Since this patch one activity writes the plan's files (one task, one history entry), not one each.
       if (since('generate-files-in-one-activity')) {
         // Minutes per file with a real model: the heartbeat timeout, not this one, notices a dead worker.
         const options = { ...llmOptions, startToCloseTimeout: '30 minutes', summary: `Write ${plan.files.length} files` } as const;
-        const written = await llm.generateFiles.executeWithOptions(options, [{ ...generateInput, concurrency: settings.generateConcurrency }]);
+        const written = await withReport((report) => llm.generateFiles.executeWithOptions(options, [{ ...generateInput, concurrency: settings.generateConcurrency, report }]));
         charge(written.usage);
         cp.generated = withChanges(baseFiles, written.files);
       } else {
+        await flush();
         const written = await mapLimited(plan.files, settings.generateConcurrency, (file) =>
           llm.generateFile.executeWithOptions({ ...llmOptions, summary: `${file.action} ${file.path}` }, [{ ...generateInput, file }]),
         );
@@ -218,8 +230,7 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       if (fingerprint === previousDiagnostics) throw jobFailure('loop_detected', 'The same type errors came back after a fix', { diagnostics: result.diagnostics.slice(0, 50) });
       previousDiagnostics = fingerprint;
       await enter('fix', 'running', `fixing ${result.diagnostics.length} type errors (round ${round + 1})`);
-      await flush();
-      const fixed = await llm.fixFiles.executeWithOptions({ ...llmOptions, summary: `Fix ${result.diagnostics.length} type errors` }, [{ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files }]);
+      const fixed = await withReport((report) => llm.fixFiles.executeWithOptions({ ...llmOptions, summary: `Fix ${result.diagnostics.length} type errors` }, [{ jobId, projectId: input.projectId, diagnostics: result.diagnostics, files, report }]));
       charge(fixed.usage);
       files = withChanges(files, fixed.files);
     }

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
 import { addUsage, emptyUsage, type IntentKind, type JobPlan, type Usage } from '../../domain/agents';
-import type { FileHashes, FileSet } from '../../domain/agent-workflows';
+import type { EventDraft, FileHashes, FileSet, JobPatch } from '../../domain/agent-workflows';
 import type { LlmConfig } from '../../domain/config';
 import { topicFor } from '../../domain/events';
 import { type WholeFile } from '../../domain/llm-edit-format';
@@ -26,7 +26,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
 
 type PlannedFile = JobPlan['files'][number];
 /** What writing a plan's files needs: the request, the plan and the files it starts from. */
-interface GenerateInput {
+interface GenerateInput extends Reported {
   jobId: string;
   projectId: string;
   request: string;
@@ -44,6 +44,19 @@ export interface CodegenDeps {
   flushDeltas?: () => Promise<void>;
   /** Shared with the other activities of the process, so a version's listing is read once. */
   resolveFiles?: ResolveFiles;
+  /** The job's bookkeeping write (job-activities.ts), for the stage report a model activity is handed. */
+  reportJob: (report: { jobId: string } & StageReport) => Promise<void>;
+}
+
+/** The row patch and events the workflow queued before a model stage (workflows/progress.ts handOff). */
+export interface StageReport {
+  patch: JobPatch;
+  events: EventDraft[];
+}
+
+/** What every model activity may be handed: written before its first model call (keyed: a retry writes nothing twice). */
+interface Reported {
+  report?: StageReport | undefined;
 }
 
 /**
@@ -83,10 +96,12 @@ export function createCodegenActivities(deps: CodegenDeps) {
    * the Temporal UI shows on the pending activity.
    */
   const charged = createAttemptUsage(deps.orm);
-  const beating = async <T extends { usage: Usage }>(run: () => Promise<T>, progress?: () => unknown): Promise<T> => {
+  const beating = async <T extends { usage: Usage }>(input: Reported & { jobId: string }, run: () => Promise<T>, progress?: () => unknown): Promise<T> => {
     const context = Context.current();
     const timer = setInterval(() => context.heartbeat(progress?.()), HEARTBEAT_EVERY_MS);
     try {
+      // The stage's report first: clients see the stage before its first token.
+      if (input.report) await deps.reportJob({ jobId: input.jobId, ...input.report });
       // Tokens of a failed attempt still count (attempt-usage.ts).
       return await charged(run);
     } finally {
@@ -105,7 +120,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
   };
 
   return {
-    classifyIntent: (input: { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(async () => {
+    classifyIntent: (input: Reported & { jobId: string; request: string; files: FileSet }): Promise<{ intent: Intent; usage: Usage }> => beating(input, async () => {
       const { signal, onDelta } = call(input.jobId);
       const { history, usage: condensing } = await conversationFor(input.jobId, 'router', { signal });
       const files = await resolveFiles(input.files);
@@ -123,7 +138,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
       return { intent: { ...value, kind }, usage: addUsage(usage, condensing) };
     }),
 
-    planChanges: (input: { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(async () => {
+    planChanges: (input: Reported & { jobId: string; request: string; intent: Intent; files: FileSet; feedback?: string }): Promise<{ plan: JobPlan; usage: Usage }> => beating(input, async () => {
       const { signal, onDelta } = call(input.jobId);
       const { history, usage: condensing } = await conversationFor(input.jobId, 'planner', { signal });
       const { value, usage } = await structuredCompletion(deps.llm, {
@@ -138,7 +153,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     }),
 
     /** Writes one planned file; `hash: null` means the plan deletes it. Runs from before generateFiles use it. */
-    generateFile: (input: GenerateInput & { file: PlannedFile }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(async () => {
+    generateFile: (input: GenerateInput & { file: PlannedFile }): Promise<{ path: string; hash: string | null; usage: Usage }> => beating(input, async () => {
       const { file } = input;
       if (file.action === 'delete') return { path: file.path, hash: null, usage: emptyUsage() };
       const model = call(input.jobId);
@@ -157,7 +172,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     generateFiles: (input: GenerateInput & { concurrency: number }): Promise<{ files: Record<string, string | null>; usage: Usage }> => {
       const planned = input.plan.files;
       let written = new Map<string, GeneratedFile>();
-      return beating(async () => {
+      return beating(input, async () => {
         const em = deps.orm.em.fork();
         const activityKey = currentActivity().idempotencyKey;
         written = await generatedBy(em, activityKey);
@@ -187,7 +202,7 @@ export function createCodegenActivities(deps: CodegenDeps) {
     },
 
     /** Asks the fixer for edits that clear the diagnostics; returns the changed files only. */
-    fixFiles: (input: { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileSet }): Promise<{ files: FileHashes; usage: Usage }> => beating(async () => {
+    fixFiles: (input: Reported & { jobId: string; projectId: string; diagnostics: TypeCheckDiagnostic[]; files: FileSet }): Promise<{ files: FileHashes; usage: Usage }> => beating(input, async () => {
       const result = await fixWithModel(call(input.jobId), { diagnostics: input.diagnostics, files: await contents(input.files) });
       return { files: result.changed.length ? await store(await storageOf(input.projectId), result.changed) : {}, usage: result.usage };
     }),

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { createJobActivities } from '../../activities/agents/job-activities';
 import type { createCheckActivities } from '../../activities/codegen/check-activities';
-import type { createCodegenActivities } from '../../activities/codegen/codegen-activities';
+import type { createCodegenActivities, StageReport } from '../../activities/codegen/codegen-activities';
 import type { BuildActivities } from '../../activities/builds/build-activities';
 import type { createBuildChannelActivities } from '../../activities/deployments/build-channel-activities';
 import type { createDeliveryRecordActivities } from '../../activities/deployments/record-activities';
@@ -64,12 +64,18 @@ export function createFakes(log: ActivityCall[] = []) {
     saveJobVersion: async (input) => (note('saveJobVersion', input), { number: 1 }),
     closeSession: async (input) => note('closeSession', input),
   };
+  // A model activity writes the stage report it was handed first, as the real ones do (through the
+  // current jobs fakes, so a test's replacement of reportJob sees it).
+  const reported = async (name: string, input: { jobId: string; report?: StageReport | undefined }) => {
+    if (input.report) await fakes.jobs.reportJob({ jobId: input.jobId, ...input.report });
+    note(name, input);
+  };
   const codegen: CodegenActivities = {
-    classifyIntent: async (input) => (note('classifyIntent', input), { intent: { kind: 'new_app', summary: 'an app', answer: null, questions: null }, usage: usage() }),
-    planChanges: async (input) => (note('planChanges', input), { plan, usage: usage() }),
-    generateFile: async (input) => (note('generateFile', input), { path: input.file.path, hash: 'a'.repeat(64), usage: usage() }),
-    generateFiles: async (input) => (note('generateFiles', input), { files: Object.fromEntries(input.plan.files.map((f) => [f.path, f.action === 'delete' ? null : 'a'.repeat(64)])), usage: usage() }),
-    fixFiles: async (input) => (note('fixFiles', input), { files: { 'src/App.tsx': 'b'.repeat(64) }, usage: usage() }),
+    classifyIntent: async (input) => (await reported('classifyIntent', input), { intent: { kind: 'new_app', summary: 'an app', answer: null, questions: null }, usage: usage() }),
+    planChanges: async (input) => (await reported('planChanges', input), { plan, usage: usage() }),
+    generateFile: async (input) => (await reported('generateFile', input), { path: input.file.path, hash: 'a'.repeat(64), usage: usage() }),
+    generateFiles: async (input) => (await reported('generateFiles', input), { files: Object.fromEntries(input.plan.files.map((f) => [f.path, f.action === 'delete' ? null : 'a'.repeat(64)])), usage: usage() }),
+    fixFiles: async (input) => (await reported('fixFiles', input), { files: { 'src/App.tsx': 'b'.repeat(64) }, usage: usage() }),
   };
   const checks: CheckActivities = {
     typeCheckFiles: async (input) => (note('typeCheckFiles', input), { ok: true, diagnostics: [], durationMs: 1 }),
@@ -104,7 +110,8 @@ export function createFakes(log: ActivityCall[] = []) {
     unownedResources: async () => [],
     reapOrphanedResources: async () => (note('reapOrphanedResources', {}), { checked: 0, removed: [], skipped: [] }),
   };
-  return { log, jobs, codegen, checks, records, builder, channel, reaper };
+  const fakes = { log, jobs, codegen, checks, records, builder, channel, reaper };
+  return fakes;
 }
 export type Fakes = ReturnType<typeof createFakes>;
 
