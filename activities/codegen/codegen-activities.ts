@@ -175,7 +175,8 @@ export function createCodegenActivities(deps: CodegenDeps) {
       return beating(input, async () => {
         const em = deps.orm.em.fork();
         const activityKey = currentActivity().idempotencyKey;
-        written = await generatedBy(em, activityKey);
+        // Rows are keyed by this activity of this run: only a retry can find some.
+        if ((Context.current().info.attempt ?? 1) > 1) written = await generatedBy(em, activityKey);
         const missing = planned.filter((f) => f.action !== 'delete' && !written.has(f.path));
         let condensing = emptyUsage();
         if (missing.length > 0) {
