@@ -106,7 +106,9 @@ describe('preview workflow', () => {
       fakes.builder = { ...fakes.builder, buildVersion: slowed(fakes.builder.buildVersion, 2_000) };
     });
     try {
-      await until('the build to start', () => p.reports().some((r) => r.status === 'building'));
+      // The build activity itself, not the `building` report before it: a delete that lands before
+      // the build starts has nothing to remove.
+      await until('the build to start', () => callNames(p.fakes.log).includes('buildVersion'));
       await p.handle.executeUpdate(destroyPreviewUpdate);
       await expect(p.handle.result()).resolves.toEqual({ status: 'destroyed', reason: 'deleted' });
       expect(callNames(p.fakes.log)).not.toContain('startPreviewServer');
