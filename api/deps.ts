@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { MikroORM } from '../db/orm';
 import type { Config } from '../domain/config';
+import type { MessageDelivery } from './agents/message-delivery';
 import type { AccessTokens } from './auth/access-token';
 import type { ApiMetrics } from './metrics/api-metrics';
 
@@ -13,4 +14,6 @@ export interface AppDeps {
   logger: Logger;
   tokens: AccessTokens;
   metrics: ApiMetrics;
+  /** Hands admitted messages to their sessions (one per process: it sweeps the outbox). */
+  deliveries: MessageDelivery;
 }

@@ -11,6 +11,7 @@ import { startTracing } from '../telemetry/tracing';
 import { tracedClientInterceptors } from './http/traced-client';
 import { temporalConnection } from './dependencies/temporal-connection';
 import { attachRealtime } from './realtime/attach-realtime';
+import { createMessageDelivery } from './agents/message-delivery';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
 const shutdownGraceMs = 10_000;
@@ -26,7 +27,8 @@ const tracing = startTracing({ serviceName: 'forge-api', otlpEndpoint: config.OT
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
 
-const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics() };
+const deliveries = createMessageDelivery(temporal, orm, logger, config.MESSAGE_SWEEP_MS);
+const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics(), deliveries };
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
 
@@ -35,6 +37,7 @@ const sweep = setInterval(() => {
   sweepExpiredKeys(orm.em.fork()).catch((err: unknown) => logger.warn({ err }, 'idempotency key sweep failed'));
 }, 3_600_000);
 sweep.unref();
+deliveries.start();
 
 server.listen(config.PORT, config.HOST, () => {
   logger.info({ url: `http://${config.HOST}:${config.PORT}/api/v1` }, 'api listening');
@@ -54,6 +57,8 @@ async function shutdown(signal: NodeJS.Signals) {
   const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
   await closed;
   clearTimeout(grace);
+  // Messages admitted by the last requests are handed on before the Temporal connection closes.
+  await deliveries.close();
   await Promise.allSettled([connection.close(), orm.close(), tracing.shutdown()]);
   logger.info('api stopped');
   process.exit(0);

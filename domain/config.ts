@@ -84,6 +84,8 @@ export const Config = z.object({
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** Deadline of calls that wait on a workflow (an update's handler, a run's close). */
   TEMPORAL_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How often an API node hands on admitted messages still undelivered (Temporal was down, a node died). */
+  MESSAGE_SWEEP_MS: z.coerce.number().int().positive().default(5_000),
   /** HMAC key for access tokens. Setup writes a random one to .data/dev.env for development. */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),

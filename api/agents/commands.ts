@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { emptyUsage, SessionSettings, type JobDto } from '../../domain/agents';
 import { conflict } from '../../domain/errors';
-import type { LlmPrices } from '../../domain/llm-pricing';
-import type { ProviderName } from '../../domain/providers';
+import { pricesFrom } from '../../domain/llm-pricing';
+import { taskQueues } from '../../domain/task-queues';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
 import { AgentJob } from '../../db/entities/index';
 import { idempotentId } from '../../db/idempotent-id';
-import { recordAudit, writeAudit } from '../../db/repositories/audit';
-import { appendMessageEvent, cancelUnqueuedJobs } from '../../db/repositories/queued-jobs';
+import { recordAudit } from '../../db/repositories/audit';
+import { cancelUndelivered } from '../../db/repositories/message-outbox';
 import { answerUpdate, approvePlanUpdate, rejectPlanUpdate } from '../../workflows/codegen/job-signals';
-import { cancelQueuedMessageUpdate, queueMessageSignal } from '../../workflows/session-signals';
+import { cancelQueuedMessageUpdate } from '../../workflows/session-signals';
 import type { codegenJobWorkflow } from '../../workflows/codegen-job';
 import { searchAttributesOf } from '../../workflows/workflow-search-attributes';
 import type { QuotaGuard } from '../quotas/quota-guard';
+import type { AppDeps } from '../deps';
 import { asCommand } from './temporal-errors';
 import { toJobDto } from './job-dto';
 import { loadJob, loadSession } from './load';
@@ -36,7 +37,10 @@ const updateIdOf = (ctx: CommandContext, action: string) =>
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
  * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
  */
-export function createAgentCommands(temporal: Client, agentsQueue: string, prices: LlmPrices, quotas: QuotaGuard, previewProvider: ProviderName) {
+export function createAgentCommands({ temporal, config, deliveries }: Pick<AppDeps, 'temporal' | 'config' | 'deliveries'>, quotas: QuotaGuard) {
+  const agentsQueue = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents;
+  const prices = pricesFrom(config);
+  const previewProvider = config.PREVIEW_PROVIDER;
   const audit = (ctx: CommandContext, job: AgentJob, action: string, details?: Record<string, unknown>) => {
     recordAudit(ctx.em, { actorId: ctx.userId, organizationId: job.organizationId, action, targetType: 'job', targetId: job.id, ip: ctx.ip ?? null, details: details ?? null });
     return ctx.em.flush();
@@ -52,37 +56,22 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
   return {
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
       const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
-      // A session known closed answers 409 whatever the quotas (a closed workflow refuses the signal too).
+      // A session known closed answers 409 whatever the quotas (a closed workflow would cancel the job).
       if (session.status === 'closed') throw conflict('This session is closed');
       // The job's id comes from the request's Idempotency-Key: a retry after a lost answer finds its job.
       const jobId = ctx.idempotencyKey === undefined ? randomUUID() : idempotentId(`session.message:${ctx.userId}:${ctx.idempotencyKey}`);
       const message = { jobId, sessionId, content: content.trim(), actorId: ctx.userId };
-      const queue = async (tokenBudget: number) => {
-        try {
-          await asCommand('This session is closed', () => temporal.workflow.getHandle(sessionWorkflowId(sessionId)).signal(queueMessageSignal, { jobId, content: message.content, actorId: message.actorId, tokenBudget }));
-        } catch (err) {
-          // Never queued: the row written for it ends cancelled rather than waiting forever.
-          await cancelUnqueuedJobs(ctx.em.fork(), sessionId, jobId);
-          throw err;
-        }
-      };
-      // Accepting is cheap: the quota checks, the row and the `message` event (the first durable
-      // event) in one statement under the organization's lock, so the next admission counts this
-      // job; then the signal, which the server persists without waiting for a worker. A node dying
-      // in between leaves a `queued` row its session never received: the session cancels it when it closes.
-      const admission = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId });
+      // Accepting is one statement: the quota checks, the `queued` row, the `message` event (the
+      // first durable event), the audit row and the outbox row, under the organization's lock. The
+      // session gets the message from the outbox once this has answered (message-delivery.ts).
+      const admission = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId }, ctx.ip ?? null);
       if (admission.outcome === 'known') {
-        // A retry of a request whose node died between the row and the signal: record and queue it
-        // now (both keyed: once). Its cap is the per-job one; the month's rest was checked then.
+        // A retry of a request answered before: the job as it is now, handed on if it still waits.
         const known = await ctx.em.findOneOrFail(AgentJob, jobId);
-        if (known.status === 'queued') {
-          await appendMessageEvent(ctx.em.fork(), message);
-          await queue(quotas.policy.jobTokenBudget);
-        }
+        if (known.status === 'queued') await deliveries.redeliver(jobId);
         return toJobDto(known, prices);
       }
-      const audited = writeAudit(ctx.em.fork(), { actorId: ctx.userId, organizationId: session.organizationId, action: 'session.message', targetType: 'job', targetId: jobId, ip: ctx.ip ?? null });
-      await Promise.all([queue(admission.tokenCap), audited]);
+      deliveries.deliver({ ...message, tokenCap: admission.tokenCap });
       // The row as admitted (a job still queued; its progress comes as events): no read back.
       const job = ctx.em.create(AgentJob, { id: jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: message.content, status: 'queued', usage: emptyUsage(), createdAt: admission.createdAt ?? new Date() }, { persist: false });
       return toJobDto(job, prices);
@@ -97,9 +86,11 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
     async cancel(ctx: CommandContext, jobId: string): Promise<JobDto> {
       const job = await loadJob(ctx.em, ctx.userId, jobId, 'editor');
       if (['completed', 'failed', 'cancelled'].includes(job.status)) throw conflict(`This job is already ${job.status}`);
-      // A message still waiting in its session's queue is dropped there; one that started meanwhile is cancelled as a job.
-      const dropped = job.status === 'queued' && await temporal.workflow.getHandle(sessionWorkflowId(job.sessionId))
-        .executeUpdate(cancelQueuedMessageUpdate, { args: [{ jobId }] }).then(() => true, () => false);
+      // A message its session has not received yet is cancelled in the outbox; one waiting in its
+      // session's queue is dropped there; one that started meanwhile is cancelled as a job.
+      const undelivered = job.status === 'queued' ? await cancelIfUndelivered(ctx.em, job) : 'delivered';
+      const dropped = undelivered === 'cancelled' || (job.status === 'queued' && await temporal.workflow.getHandle(sessionWorkflowId(job.sessionId))
+        .executeUpdate(cancelQueuedMessageUpdate, { args: [{ jobId }] }).then(() => true, () => false));
       if (!dropped) await asCommand('This job is no longer running', () => temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel());
       await audit(ctx, job, 'job.cancel');
       await ctx.em.refresh(job);
@@ -142,6 +133,24 @@ export function createAgentCommands(temporal: Client, agentsQueue: string, price
       return toJobDto(job, prices);
     },
   };
+}
+
+/** How long a cancel waits for a message being handed to its session (milliseconds), and how often it looks. */
+const HANDING_ON_WAIT_MS = 3_000;
+const HANDING_ON_POLL_MS = 50;
+
+/**
+ * Cancels a queued job in the outbox when its session has not received it. A node signalling the
+ * session right now is waited for (milliseconds, normally); then the session's queue has the message.
+ */
+async function cancelIfUndelivered(em: EntityManager, job: AgentJob): Promise<'cancelled' | 'delivered'> {
+  const deadline = Date.now() + HANDING_ON_WAIT_MS;
+  for (;;) {
+    const state = await cancelUndelivered(em.fork(), job);
+    if (state !== 'delivering') return state;
+    if (Date.now() >= deadline) throw conflict('This message is being handed to its session; try again in a moment');
+    await new Promise((resolve) => setTimeout(resolve, HANDING_ON_POLL_MS));
+  }
 }
 
 /** A job's settings with its token budget lowered to the organization's cap. */

@@ -20,10 +20,10 @@ export async function asCommand<T>(closedMessage: string, run: () => Promise<T>)
       }
       throw new AppError(ErrorCode.conflict, cause?.message ?? err.message);
     }
-    if (err instanceof WorkflowNotFoundError || isCompletedError(err)) throw new AppError(ErrorCode.conflict, closedMessage);
+    if (isClosedWorkflowError(err)) throw new AppError(ErrorCode.conflict, closedMessage);
     throw err;
   }
 }
 
-/** The server answers NOT_FOUND (gRPC 5) for updates and signals sent to a closed workflow. */
-const isCompletedError = (err: unknown) => (err as { code?: number })?.code === 5;
+/** No such workflow, or it has closed: the server answers NOT_FOUND (gRPC 5) to updates and signals sent to a closed one. */
+export const isClosedWorkflowError = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: number })?.code === 5;

@@ -2,8 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { quotaExceeded, type QuotaPolicy } from '../../domain/quotas';
 import { emptyUsage } from '../../domain/usage';
 import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
-import { messageEventCall, type QueuedJob } from '../../db/repositories/queued-jobs';
-import type { SqlCall } from '../../db/repositories/event-log';
+import { messageEvent, type QueuedJob } from '../../db/repositories/queued-jobs';
+import { checkEvents } from '../../db/repositories/event-log';
+import { EventChannel, NOTIFY_PAYLOAD_LIMIT } from '../../domain/event-notices';
+import { batchPerKey, perKeyQueue } from '../../domain/per-key';
+import { DELIVERY_LEASE_SECONDS } from '../agents/message-delivery';
 
 /**
  * Admission checks for an organization's quotas (domain/quotas.ts), run by the API before it
@@ -12,43 +15,51 @@ import type { SqlCall } from '../../db/repositories/event-log';
  * admitting at once cannot both take the last place.
  */
 export function createQuotaGuard(policy: QuotaPolicy) {
+  // A burst of one organization's deliveries or retries, whose transactions hold the lock across
+  // round trips, then holds one pooled connection (blocked in the advisory lock, which still orders
+  // them across nodes), not one each, which starved every other query of the pool.
   const oneAtATime = perKeyQueue();
   const amountExceeded = (limit: AmountLimit, used: number) => quotaExceeded(limit, policy[limit], used, `${amountNames[limit]} (${used} of ${policy[limit]})`);
   const assertAmount = (limit: AmountLimit, used: number) => {
     if (used >= policy[limit]) throw amountExceeded(limit, used);
   };
 
-  /** forge_admit_message: its outcome, or the refusal it names as a quota_exceeded error. */
-  const admit = async (em: EntityManager, organizationId: string, sessionId: string, retriedJobId: string | null, job: Record<string, unknown> | null, onAdmit?: SqlCall): Promise<Admission> => {
-    // `onAdmit` runs in the same statement, after the admission and only for an admitted one.
-    const [row] = await em.execute<Array<{ outcome: 'admitted' | 'known' | AdmissionLimit; used: string | null; retry_after_seconds: number | null; token_cap: string | null; job_created_at: Date | null }>>(
-      `select a.*, ${onAdmit ? `case when a.outcome = 'admitted' then ${onAdmit.sql} end` : 'null'} as on_admit from forge_admit_message(?, ?, ?, ?::jsonb, ?, ?::jsonb) a`,
-      [...(onAdmit?.params ?? []), organizationId, sessionId, monthStart(new Date()), JSON.stringify(policy), retriedJobId, job === null ? null : JSON.stringify(job)],
-    );
-    const { outcome, used, retry_after_seconds: retryAfter } = row!;
-    if (outcome === 'known') return { outcome };
-    if (outcome === 'admitted') return { outcome, tokenCap: Number(row!.token_cap), createdAt: row!.job_created_at };
+  /** A refusal forge_quota_verdict named, as a quota_exceeded error. */
+  const refusal = (outcome: AdmissionLimit, used: string | null, retryAfter: number | null) => {
     if (outcome === 'messagesPerMinute') {
-      throw quotaExceeded(outcome, policy.messagesPerMinute, Number(used), `${used} messages in the last minute; retry in ${retryAfter} s`, retryAfter ?? 1);
+      return quotaExceeded(outcome, policy.messagesPerMinute, Number(used), `${used} messages in the last minute; retry in ${retryAfter} s`, retryAfter ?? 1);
     }
-    throw amountExceeded(outcome, Number(used));
+    return amountExceeded(outcome, Number(used));
   };
+
+  // One statement per organization at a time on this node; messages arriving meanwhile are admitted
+  // together by the next one (forge_admit_messages), taking the organization's lock once.
+  const admitBatch = batchPerKey<{ em: EntityManager; message: Record<string, unknown> }, AdmissionRow>((organizationId, batch) =>
+    batch[0]!.em.execute<AdmissionRow[]>(
+      'select * from forge_admit_messages(?, ?, ?::jsonb, ?::interval, ?, ?, ?::jsonb)',
+      [organizationId, monthStart(new Date()), JSON.stringify(policy), `${DELIVERY_LEASE_SECONDS} seconds`, EventChannel, NOTIFY_PAYLOAD_LIMIT, JSON.stringify(batch.map((b) => b.message))],
+    ));
 
   return {
     policy,
 
     /**
      * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
-     * session's queue, the month's tokens and the stored bytes, checked and the job's `queued` row
-     * written in one statement under the organization's lock (forge_admit_message), so the next
-     * admission counts it. Admitted, it carries the job's token cap (the per-job budget, or what is
-     * left of the month when smaller) and the row's creation time; `known`: the job exists already.
-     * The job's `message` event is appended by the same statement: one round trip, and clients hear
-     * of the message the moment it is admitted.
+     * session's queue, the month's tokens and the stored bytes checked, and the job's `queued` row,
+     * its `message` event, its audit row (with `ip`) and its outbox row written, in one statement
+     * under the organization's lock, so the next admission counts it; a burst of the organization's
+     * messages on this node shares one statement. Admitted, it carries the job's token cap (the
+     * per-job budget, or what is left of the month when smaller) and the row's creation time;
+     * `known`: the job exists already.
      */
-    async admitMessage(em: EntityManager, job: QueuedJob): Promise<Admission> {
-      const row = { id: job.jobId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage() };
-      return admit(em, job.organizationId, job.sessionId, null, row, messageEventCall(job));
+    async admitMessage(em: EntityManager, job: QueuedJob, ip: string | null): Promise<Admission> {
+      const { topic, events } = messageEvent(job);
+      checkEvents(topic, events);
+      const message = { id: job.jobId, sessionId: job.sessionId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage(), ip, topic, events };
+      const row = await admitBatch(job.organizationId, { em, message });
+      if (row.outcome === 'known') return { outcome: 'known' };
+      if (row.outcome === 'admitted') return { outcome: 'admitted', tokenCap: Number(row.token_cap), createdAt: row.job_created_at };
+      throw refusal(row.outcome, row.used, row.retry_after_seconds);
     },
 
     /**
@@ -57,9 +68,12 @@ export function createQuotaGuard(policy: QuotaPolicy) {
      */
     async admitRetry<T>(em: EntityManager, job: { id: string; organizationId: string; sessionId: string }, start: (tokenCap: number, tx: EntityManager) => Promise<T>): Promise<T> {
       return oneAtATime(job.organizationId, () => em.fork().transactional(async (tx) => {
-        const admission = await admit(tx, job.organizationId, job.sessionId, job.id, null);
-        if (admission.outcome !== 'admitted') throw new Error(`A retry's admission cannot be ${admission.outcome}`);
-        return start(admission.tokenCap, tx);
+        const [row] = await tx.execute<Array<Omit<AdmissionRow, 'job_id' | 'job_created_at'> & { outcome: 'admitted' | AdmissionLimit }>>(
+          'select * from forge_admit_retry(?, ?, ?, ?::jsonb, ?)',
+          [job.organizationId, job.sessionId, monthStart(new Date()), JSON.stringify(policy), job.id],
+        );
+        if (row!.outcome === 'admitted') return start(Number(row!.token_cap), tx);
+        throw refusal(row!.outcome, row!.used, row!.retry_after_seconds);
       }));
     },
 
@@ -95,8 +109,18 @@ export type QuotaGuard = ReturnType<typeof createQuotaGuard>;
 export type Admission = { outcome: 'admitted'; tokenCap: number; createdAt: Date | null } | { outcome: 'known' };
 
 type AmountLimit = 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes';
-/** What forge_admit_message may refuse a message for. */
+/** What forge_quota_verdict may refuse a message for. */
 type AdmissionLimit = 'messagesPerMinute' | 'concurrentJobs' | 'queuedMessagesPerSession' | 'monthlyTokens' | 'storedBytes';
+
+/** A row of forge_admit_messages (numbers as Postgres sends bigints: strings). */
+interface AdmissionRow {
+  job_id: string;
+  outcome: 'admitted' | 'known' | AdmissionLimit;
+  used: string | null;
+  retry_after_seconds: number | null;
+  token_cap: string | null;
+  job_created_at: Date | null;
+}
 
 /** How a refusal names what is counted. */
 const amountNames: Record<AmountLimit, string> = {
@@ -107,24 +131,6 @@ const amountNames: Record<AmountLimit, string> = {
   monthlyTokens: 'tokens used this month',
   storedBytes: 'bytes of code stored',
 };
-
-/**
- * Runs one call per key at a time on this node, the others waiting here in turn: a burst of one
- * organization's deliveries or retries, whose transactions hold the lock across round trips, then
- * holds one pooled connection (blocked in the advisory lock, which still orders them across nodes),
- * not one each, which starved every other query of the pool. A message's admission is one statement
- * and needs no queue.
- */
-function perKeyQueue() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
-    const result = (tails.get(key) ?? Promise.resolve()).then(run, run);
-    const tail = result.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => tails.get(key) === tail && tails.delete(key));
-    return result;
-  };
-}
 
 /** Transaction-scoped: released by the commit or rollback, whatever happens in between. */
 async function lockOrganization(tx: EntityManager, organizationId: string): Promise<void> {

@@ -1,9 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { DeltaChannel, EventChannel } from '../../domain/event-notices';
-import { pricesFrom } from '../../domain/llm-pricing';
 import { ServerCloseCode, ServerCloseReason } from '../../domain/realtime';
-import { taskQueues } from '../../domain/task-queues';
 import { createAgentCommands } from '../agents/commands';
 import type { AppDeps } from '../deps';
 import { registerCommandHandlers } from './command-handlers';
@@ -55,7 +53,7 @@ export async function attachRealtime(server: HttpServer, deps: AppDeps, override
     onReconnect: relay.resync,
     logger,
   });
-  const commands = createAgentCommands(deps.temporal, taskQueues(deps.config.TEMPORAL_TASK_QUEUE_PREFIX).agents, pricesFrom(deps.config), createQuotaGuard(quotaPolicyFrom(deps.config)), deps.config.PREVIEW_PROVIDER);
+  const commands = createAgentCommands(deps, createQuotaGuard(quotaPolicyFrom(deps.config)));
 
   io.use(handshakeAuth(deps.tokens));
   io.use(connectionCap(deps.config.SOCKET_MAX_CONNECTIONS_PER_USER));

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AnswerBody, JobDto, RejectPlanBody } from '../../domain/agents';
 import { pricesFrom } from '../../domain/llm-pricing';
-import { taskQueues } from '../../domain/task-queues';
 import { createAgentCommands, type CommandContext } from '../agents/commands';
 import { toJobDto } from '../agents/job-dto';
 import { loadJob } from '../agents/load';
@@ -15,9 +14,9 @@ const JobParams = z.object({ jobId: z.uuid() });
 const JobResult = z.object({ job: JobDto });
 const ctx = (req: Request): CommandContext => ({ em: req.em, userId: req.auth!.userId, ip: req.ip, idempotencyKey: req.idempotencyKey });
 
-export const jobRoutes = ({ temporal, config }: AppDeps) => {
-  const prices = pricesFrom(config);
-  const commands = createAgentCommands(temporal, taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents, prices, createQuotaGuard(quotaPolicyFrom(config)), config.PREVIEW_PROVIDER);
+export const jobRoutes = (deps: AppDeps) => {
+  const prices = pricesFrom(deps.config);
+  const commands = createAgentCommands(deps, createQuotaGuard(quotaPolicyFrom(deps.config)));
   const command = (path: string, summary: string, run: (req: Request, jobId: string, body: any) => Promise<JobDto>, body?: z.ZodType) =>
     defineRoute({
       method: 'post',

@@ -30,11 +30,12 @@ import { createQuotaGuard } from '../quotas/quota-guard';
 
 const SessionParams = z.object({ sessionId: z.uuid() });
 
-export const sessionRoutes = ({ temporal, config }: AppDeps) => {
+export const sessionRoutes = (deps: AppDeps) => {
+  const { temporal, config } = deps;
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
   const prices = pricesFrom(config);
   const quotas = createQuotaGuard(quotaPolicyFrom(config));
-  const commands = createAgentCommands(temporal, queues.agents, prices, quotas, config.PREVIEW_PROVIDER);
+  const commands = createAgentCommands(deps, quotas);
   return [
     defineRoute({
       method: 'post',

@@ -34,13 +34,17 @@ export interface SqlCall {
   params: unknown[];
 }
 
-/** The append as a call of `forge_append_events`, its events checked here: for a statement that does more (message admission, reportJob). */
-export function appendEventsCall(topic: Topic, events: readonly NewEvent[]): SqlCall {
-  // The one writer checks every event against the union clients are typed by (domain/event-payloads.ts).
+/** Every event checked against the union clients are typed by (domain/event-payloads.ts), before anything is written. */
+export function checkEvents(topic: Topic, events: readonly NewEvent[]): void {
   for (const event of events) {
     const checked = checkEventPayload(event.type, event.data);
     if (!checked.success) throw new AppError(ErrorCode.invalidInput, `Event ${event.type} on ${topic} does not match its schema`, { issues: checked.error.issues });
   }
+}
+
+/** The append as a call of `forge_append_events`, its events checked here: for a statement that does more (message admission, reportJob). */
+export function appendEventsCall(topic: Topic, events: readonly NewEvent[]): SqlCall {
+  checkEvents(topic, events);
   return { sql: 'forge_append_events(?, ?::jsonb, ?, ?)', params: [topic, JSON.stringify(events), EventChannel, NOTIFY_PAYLOAD_LIMIT] };
 }
 

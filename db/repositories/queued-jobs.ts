@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emptyUsage } from '../../domain/agents';
 import { topicFor } from '../../domain/events';
-import { appendEvents, appendEventsCall, type SqlCall } from './event-log';
+import { appendEvents } from './event-log';
 
 export interface QueuedJob {
   jobId: string;
@@ -14,18 +14,18 @@ export interface QueuedJob {
 
 /**
  * The row of a message queued in its session (status `queued`) and its `message` event on the
- * session's topic. The API writes the row under the organization's quota lock and the event right
- * after (so the lock is held for one insert), both before it signals the session; a session
- * workflow writes both for messages it accepted as updates (before `queueMessage`). Both are keyed:
- * the row by the job id, the event by `job-created:<id>`, so a second write changes nothing.
+ * session's topic, for messages a session workflow accepted as updates (the API admits its own in
+ * one statement: api/quotas/quota-guard.ts). Both are keyed: the row by the job id, the event by
+ * `job-created:<id>`, so a second write changes nothing.
  */
 export async function recordQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
   // Each half is idempotent on its own, so a write cut between them is completed by the next one.
   await insertQueuedJob(em, job);
-  await appendMessageEvent(em, job);
+  const { topic, events } = messageEvent(job);
+  await appendEvents(em, topic, events);
 }
 
-export async function insertQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
+async function insertQueuedJob(em: EntityManager, job: QueuedJob): Promise<void> {
   // em.execute, not getConnection().execute: inside a transaction it must run on that transaction.
   await em.execute(
     `insert into agent_jobs (id, created_at, organization_id, project_id, session_id, actor_id, type, content, status, usage)
@@ -34,20 +34,8 @@ export async function insertQueuedJob(em: EntityManager, job: QueuedJob): Promis
   );
 }
 
-type MessageOf = Pick<QueuedJob, 'jobId' | 'sessionId' | 'actorId' | 'content'>;
-
-export async function appendMessageEvent(em: EntityManager, job: MessageOf): Promise<void> {
-  const { topic, events } = messageEvent(job);
-  await appendEvents(em, topic, events);
-}
-
-/** The `message` event of a queued job, as an append to run inside the admission's statement (api/quotas/quota-guard.ts). */
-export const messageEventCall = (job: MessageOf): SqlCall => {
-  const { topic, events } = messageEvent(job);
-  return appendEventsCall(topic, events);
-};
-
-const messageEvent = (job: MessageOf) => ({
+/** The `message` event of a queued job: the first durable event of its turn, on the session's topic. */
+export const messageEvent = (job: Pick<QueuedJob, 'jobId' | 'sessionId' | 'actorId' | 'content'>) => ({
   topic: topicFor('session', job.sessionId),
   events: [{ type: 'message', data: { jobId: job.jobId, content: job.content, actorId: job.actorId }, key: `job-created:${job.jobId}` }],
 });

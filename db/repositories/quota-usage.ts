@@ -14,7 +14,7 @@ const one = async (em: EntityManager, sql: string, params: unknown[]) =>
  * What an organization uses of each quota, counted in SQL at the moment of asking: the database is
  * the one counter every API node and worker shares, so no node needs a memory of its own. The amounts
  * that admission checks are SQL functions (Migration20261203153000_quota_functions), read by the
- * report here and by `forge_admit_message` under the organization's lock.
+ * report here and by message admission (`forge_quota_verdict`) under the organization's lock.
  */
 export const quotaUsage = {
   async unfinishedJobs(em: EntityManager, organizationId: string): Promise<number> {

@@ -11,6 +11,7 @@ import type { AppDeps } from '../../api/deps';
 import { createApiMetrics } from '../../api/metrics/api-metrics';
 import { tracedClientInterceptors } from '../../api/http/traced-client';
 import { attachRealtime, type Realtime } from '../../api/realtime/attach-realtime';
+import { createMessageDelivery } from '../../api/agents/message-delivery';
 import type { RealtimeOptions } from '../../api/realtime/realtime-options';
 import { initOrm } from '../../db/orm';
 import { parseConfig, type Config } from '../../domain/config';
@@ -70,11 +71,15 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
   const connection = temporalConnection(config);
   if (!options.lazyTemporal) await connection.ensureConnected();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
+  const logger = pino({ level: 'silent' });
+  const deliveries = createMessageDelivery(temporal, orm, logger, config.MESSAGE_SWEEP_MS);
+  deliveries.start();
   const deps: AppDeps = {
     config,
     orm,
     temporal,
-    logger: pino({ level: 'silent' }),
+    logger,
+    deliveries,
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
     metrics: createApiMetrics(),
   };
@@ -113,6 +118,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
       await realtime?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deliveries.close();
       await connection.close();
       await orm.close();
     },

@@ -1,0 +1,82 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { MikroORM } from '../../db/orm';
+import { claimDueMessages, claimMessage, dropUndeliverable, messageDelivered, releaseMessage, type OutboxMessage } from '../../db/repositories/message-outbox';
+import { perKeyQueue } from '../../domain/per-key';
+import { sessionWorkflowId } from '../../domain/workflow-ids';
+import { queueMessageSignal } from '../../workflows/session-signals';
+import { isClosedWorkflowError } from './temporal-errors';
+
+/** How long the node that admitted or swept a message has it to itself; past it, any node's sweep delivers it. */
+export const DELIVERY_LEASE_SECONDS = 30;
+/** Messages one sweep claims at most. */
+const SWEEP_LIMIT = 100;
+
+/**
+ * Hands admitted messages to their session workflows (the `queueMessage` signal) from the outbox
+ * (db/repositories/message-outbox.ts), after the request has answered: accepting a message waits for
+ * Postgres only. The admitting node delivers at once; a sweep every `sweepEveryMs` delivers what is
+ * left (Temporal was down, a node died holding the claim). One session's messages go in admission
+ * order on a node; a session that has ended cancels the message's job. A message is delivered again
+ * only while its job is `queued` (a node died after the signal, before its row went), and a session
+ * queues a job id once, so it runs once.
+ */
+export function createMessageDelivery(temporal: Client, orm: MikroORM, logger: Logger, sweepEveryMs: number) {
+  const inOrder = perKeyQueue();
+  const running = new Set<Promise<unknown>>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const signal = async (message: OutboxMessage): Promise<void> => {
+    const em = orm.em.fork();
+    try {
+      const { jobId, content, actorId, tokenCap } = message;
+      await temporal.workflow.getHandle(sessionWorkflowId(message.sessionId)).signal(queueMessageSignal, { jobId, content, actorId, tokenBudget: tokenCap });
+    } catch (err) {
+      if (!isClosedWorkflowError(err)) {
+        await releaseMessage(em, message.jobId);
+        throw err;
+      }
+      await dropUndeliverable(em, message);
+      logger.info({ jobId: message.jobId, sessionId: message.sessionId }, 'message for an ended session cancelled');
+      return;
+    }
+    await messageDelivered(em, message.jobId);
+  };
+  const track = (work: Promise<unknown>) => {
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  };
+  const deliver = (message: OutboxMessage) => {
+    const work = inOrder(message.sessionId, () => signal(message))
+      .catch((err: unknown) => logger.warn({ err, jobId: message.jobId }, 'message not delivered yet; a sweep retries it'));
+    track(work);
+    return work;
+  };
+  const sweep = async () => {
+    const due = await claimDueMessages(orm.em.fork(), DELIVERY_LEASE_SECONDS, SWEEP_LIMIT);
+    await Promise.all(due.map(deliver));
+  };
+
+  return {
+    /** A message this node has just admitted (the outbox row's claim is its own). */
+    deliver: (message: OutboxMessage): void => void deliver(message),
+    /** A client's retry of a message still in the outbox: delivered when no node holds it. */
+    async redeliver(jobId: string): Promise<void> {
+      const message = await claimMessage(orm.em.fork(), jobId, DELIVERY_LEASE_SECONDS);
+      if (message) void deliver(message);
+    },
+    /** Delivers every message whose claim ran out, oldest first. */
+    sweep,
+    start(): void {
+      timer = setInterval(() => track(sweep().catch((err: unknown) => logger.warn({ err }, 'message sweep failed'))), sweepEveryMs);
+      timer.unref();
+    },
+    /** Stops sweeping and waits for the deliveries under way (before the Temporal connection closes). */
+    async close(): Promise<void> {
+      clearInterval(timer);
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type MessageDelivery = ReturnType<typeof createMessageDelivery>;
