@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { MikroORM } from '../../db/orm';
 import { claimDueMessages, claimMessage, dropUndeliverable, messageDelivered, releaseMessage, type OutboxMessage } from '../../db/repositories/message-outbox';
@@ -17,10 +17,22 @@ const SWEEP_LIMIT = 100;
  * (db/repositories/message-outbox.ts), after the request has answered: accepting a message waits for
  * Postgres only. The admitting node delivers at once; a sweep every `sweepEveryMs` delivers what is
  * left (Temporal was down, a node died holding the claim). One session's messages go in admission
- * order on a node; a session that has ended cancels the message's job. A message is delivered again
+ * order on a node; a session whose workflow has ended cancels the message's job. A message is delivered again
  * only while its job is `queued` (a node died after the signal, before its row went), and a session
  * queues a job id once, so it runs once.
  */
+/**
+ * The session's workflow ran and has ended (closed, or terminated by an operator): its messages can
+ * never run. One this namespace has never seen is not that (a node configured for another one).
+ */
+async function ended(session: WorkflowHandle): Promise<boolean> {
+  const described = await session.describe().catch((err: unknown) => {
+    if (isClosedWorkflowError(err)) return undefined;
+    throw err;
+  });
+  return described !== undefined && described.status.name !== 'RUNNING';
+}
+
 export function createMessageDelivery(temporal: Client, orm: MikroORM, logger: Logger, sweepEveryMs: number) {
   const inOrder = perKeyQueue();
   const running = new Set<Promise<unknown>>();
@@ -28,11 +40,12 @@ export function createMessageDelivery(temporal: Client, orm: MikroORM, logger: L
 
   const signal = async (message: OutboxMessage): Promise<void> => {
     const em = orm.em.fork();
+    const session = temporal.workflow.getHandle(sessionWorkflowId(message.sessionId));
     try {
       const { jobId, content, actorId, tokenCap } = message;
-      await temporal.workflow.getHandle(sessionWorkflowId(message.sessionId)).signal(queueMessageSignal, { jobId, content, actorId, tokenBudget: tokenCap });
+      await session.signal(queueMessageSignal, { jobId, content, actorId, tokenBudget: tokenCap });
     } catch (err) {
-      if (!isClosedWorkflowError(err)) {
+      if (!isClosedWorkflowError(err) || !(await ended(session))) {
         await releaseMessage(em, message.jobId);
         throw err;
       }

@@ -57,6 +57,15 @@ it('cancels a message its session has not received in the outbox: it never reach
   expect(events.body.items.map((e: { type: string; data: { status?: string } }) => [e.type, e.data.status])).toEqual([['job.finished', 'cancelled']]);
 });
 
+it('cancels a message whose session workflow has ended (terminated by an operator) when it is handed on', async () => {
+  const sessionId = await stack.startSession(await stack.newProject());
+  const jobId = await acceptWithoutTemporal(sessionId, 'Build a todo app');
+  await stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId)).terminate('an operator ended it');
+  await stack.app.deps.deliveries.sweep();
+  expect(await outboxRows(jobId)).toHaveLength(0);
+  expect((await stack.waitForJob(jobId)).status).toBe('cancelled');
+});
+
 it('does not hand on again a message whose job has run (its node died after the signal, before the row went)', async () => {
   const sessionId = await stack.startSession(await stack.newProject());
   const job = await stack.send(sessionId, 'Build a todo app');
