@@ -1,7 +1,10 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { VerifiedTokens } from './verified-tokens';
 
 const issuer = 'forge';
 const audience = 'forge-api';
+/** Live tokens remembered at once (a few hundred bytes each): one per active client is plenty. */
+const verifiedTokensMax = 10_000;
 
 export interface AccessClaims {
   userId: string;
@@ -9,13 +12,15 @@ export interface AccessClaims {
 
 /** Short-lived HS256 JWT; refresh tokens (opaque, hashed in the database) renew it. */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /** Imported once: jose would import raw key bytes again on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
+  private readonly verified = new VerifiedTokens<string>(verifiedTokensMax);
 
   constructor(secret: string, private readonly ttlSeconds: number) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
-  sign(claims: AccessClaims): Promise<string> {
+  async sign(claims: AccessClaims): Promise<string> {
     return new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.userId)
@@ -23,13 +28,17 @@ export class AccessTokens {
       .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** Throws on a forged, expired or malformed token. */
   async verify(token: string): Promise<AccessClaims> {
-    const { payload } = await jwtVerify(token, this.key, { issuer, audience, algorithms: ['HS256'] });
+    const known = this.verified.get(token, Math.floor(Date.now() / 1000));
+    if (known !== undefined) return { userId: known };
+    const { payload } = await jwtVerify(token, await this.key, { issuer, audience, algorithms: ['HS256'] });
     if (!payload.sub) throw new Error('token has no subject');
+    // Every token signed here has an `exp`; one without (never issued by Forge) is not remembered.
+    if (payload.exp !== undefined) this.verified.set(token, payload.sub, payload.exp);
     return { userId: payload.sub };
   }
 }
