@@ -19,6 +19,8 @@ const requestIdPattern = /^[\w.:@-]{1,128}$/;
 /** Invite tokens travel in the path (`/invites/<token>/accept`); logs get a placeholder. */
 export const maskPathSecrets = (url: string | undefined) => url?.replace(/\/invites\/[^/?]+/, '/invites/[redacted]');
 
+const requestProps = (req: express.Request, res: express.Response) => ({ route: res.locals?.route as string | undefined, userId: req.auth?.userId });
+
 /**
  * Builds the Express app without listening, so tests drive it directly. `routes` defaults to every
  * route of the API; the OpenAPI document describes exactly the routes mounted.
@@ -50,7 +52,10 @@ export function createApp(deps: AppDeps, routes: RouteDef[] = allRoutes(deps)): 
         req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskPathSecrets(req.url) }),
         res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
       },
-      customProps: (req, res) => ({ route: res.locals?.route, userId: req.auth?.userId }),
+      // Route and user go on the request's last line only, known by then: as `customProps` they
+      // cost two more child loggers per request (one at its start, when both are still unknown).
+      customSuccessObject: (req, res, fields) => ({ ...requestProps(req, res), ...fields }),
+      customErrorObject: (req, res, _err, fields) => ({ ...requestProps(req, res), ...fields }),
     }),
   );
   // All Temporal calls of one request end within this budget: a loop of waits (a workflow's result

@@ -1,13 +1,16 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../api/app';
 import type { AppDeps } from '../../api/deps';
 import { defineRoute } from '../../api/http/route';
 import { allRoutes } from '../../api/routes/index';
+import { seedUser } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Routes that exist only in this suite, to drive validation and failures through the real stack. */
@@ -152,6 +155,32 @@ describe('request ids and security headers', () => {
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');
     expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('request log', () => {
+  it('writes one line per request: id, method, masked path, route, user, status and time, never a header', async () => {
+    const lines: Array<Record<string, any>> = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => void (lines.push(JSON.parse(String(chunk))), done()) });
+    const logged = await serve({ ...testApp.deps, logger: pino({ level: 'info' }, sink) });
+    try {
+      const user = await seedUser(testApp.deps.orm, testApp.deps.tokens, 'logged');
+      await logged.request('GET', '/api/v1/me', { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-me' } });
+      await logged.request('POST', '/api/v1/invites/secret-invite-token/accept', { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-invite' } });
+      await logged.request('GET', '/api/v1/test-probes/crash', { headers: { 'x-request-id': 'log-crash' } });
+      await expect.poll(() => lines.filter((l) => l.msg === 'request completed' || l.msg === 'request errored').length).toBe(3);
+      const line = (id: string) => lines.find((l) => l.req?.id === id && l.res)!;
+      expect(line('log-me')).toMatchObject({ level: 30, msg: 'request completed', req: { id: 'log-me', method: 'GET', url: '/api/v1/me' }, route: '/api/v1/me', userId: user.userId, res: { status: 200 }, responseTime: expect.any(Number) });
+      expect(line('log-invite')).toMatchObject({ req: { url: '/api/v1/invites/[redacted]/accept' }, route: '/api/v1/invites/:token/accept', userId: user.userId });
+      expect(line('log-crash')).toMatchObject({ msg: 'request errored', route: '/api/v1/test-probes/crash', res: { status: 500 }, err: expect.anything() });
+      expect(line('log-crash')).not.toHaveProperty('userId');
+      const all = JSON.stringify(lines);
+      expect(all).not.toContain(user.token);
+      expect(all).not.toContain('secret-invite-token');
+      expect(all).not.toMatch(/authorization/i);
+    } finally {
+      await logged.close();
+    }
   });
 });
 
