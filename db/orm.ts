@@ -10,6 +10,13 @@ import { entities } from './entities/index';
  */
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/**
+ * An idle pooled connection is kept this long (pg's default: 10 s). A new one costs a fork, a
+ * SCRAM handshake and cold catalog caches (measured 6.7 ms and 4 ms of client CPU, against 0.3 ms
+ * for a query on a warm one), and a burst of requests after a quiet moment paid that for each.
+ */
+const IDLE_CONNECTION_MS = 5 * 60_000;
+
 const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** ORM options for a database URL. Tests and scripts pass overrides (another database, pool size). */
@@ -22,6 +29,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     // One ORM per process; every request or activity works on its own fork.
     allowGlobalContext: false,
     debug: false,
+    pool: { idleTimeoutMillis: IDLE_CONNECTION_MS },
     driverOptions: { Client: TaggingClient, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     ...overrides,
   };
