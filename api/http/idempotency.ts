@@ -45,16 +45,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `run` once per (user, key): the first request runs it and records its answer (success or
- * 4xx error); retries and concurrent twins get that answer with `replayed: true`; the same key
- * with another request is 422 `idempotency_key_reused`.
+ * 4xx error; `recorded` settles when a success's record is written); retries and concurrent twins
+ * get that answer with `replayed: true`; the same key with another request is 422 `idempotency_key_reused`.
  */
-export async function runIdempotent(em: EntityManager, scope: KeyScope, run: () => Promise<StoredAnswer>): Promise<StoredAnswer & { replayed: boolean }> {
+export async function runIdempotent(em: EntityManager, scope: KeyScope, run: () => Promise<StoredAnswer>): Promise<StoredAnswer & { replayed: boolean; recorded: Promise<void> }> {
   const waitUntil = Date.now() + WAIT_MS;
   for (;;) {
     const claim = await claimKey(em, scope, LEASE_MS, KEY_TTL_MS);
     if (claim.kind === 'claimed') break;
     if (claim.kind === 'reused') throw new AppError(ErrorCode.idempotencyKeyReused, 'This Idempotency-Key was used for another request; use a new key for a new request');
-    if (claim.kind === 'done') return { ...claim.answer, replayed: true };
+    if (claim.kind === 'done') return { ...claim.answer, replayed: true, recorded: Promise.resolve() };
     if (Date.now() >= waitUntil) throw new AppError(ErrorCode.idempotencyInProgress, 'A request with this Idempotency-Key is still running; retry shortly', { retryAfterSeconds: 1 });
     await sleep(POLL_MS);
   }
@@ -67,8 +67,11 @@ export async function runIdempotent(em: EntityManager, scope: KeyScope, run: () 
     await (isFinal(status) ? completeKey(em, scope, { status, body: toErrorBody(known) }) : releaseKey(em, scope)).catch(() => {});
     throw err;
   }
-  await (isFinal(answer.status) ? completeKey(em, scope, answer) : releaseKey(em, scope));
-  return { ...answer, replayed: false };
+  // Recorded while the answer goes out, not before: a retry that comes first finds the key in
+  // progress and waits for the record. The caller logs a record that failed (the key's lease then
+  // runs out and a retry runs again).
+  const recorded = isFinal(answer.status) ? completeKey(em, scope, answer) : releaseKey(em, scope);
+  return { ...answer, replayed: false, recorded };
 }
 
 /** A stored error answer, thrown again on a replay (the socket acks need the error, not a status). */

@@ -102,6 +102,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (r
       const answer = await runIdempotent(req.em, { userId: req.auth.userId, key, fingerprint }, async () => ({ status, body: await route.handler(input, req, res) }));
       if (answer.replayed) res.setHeader(REPLAYED_HEADER, 'true');
       send(res, answer.status, answer.body);
+      await answer.recorded.catch((err: unknown) => req.log.warn({ err }, 'Idempotency-Key answer not recorded'));
     });
   }
 }

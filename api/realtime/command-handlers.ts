@@ -24,6 +24,7 @@ export function registerCommandHandlers(socket: RealtimeSocket, deps: { orm: Mik
     if (idempotencyKey === undefined) return { job: await run(ctx) };
     const scope = { userId: ctx.userId, key: idempotencyKey, fingerprint: fingerprintOf(`socket ${name}`, '', payload, ctx.userId) };
     const answer = await runIdempotent(ctx.em, scope, async () => ({ status: 200, body: { job: await run(ctx) } }));
+    void answer.recorded.catch((err: unknown) => logger.warn({ err, command: name }, 'idempotency key answer not recorded'));
     const error = replayedError(answer);
     if (error) throw error;
     return answer.body as { job: JobDto };
