@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { logsDir, repoRoot } from '../scripts/stack/paths';
 import { serviceLaunch } from '../scripts/stack/compiled-entry';
 import { spawnService } from '../scripts/stack/service-process';
+import { createRunNamespace, finishRunNamespace } from '../scripts/stack/run-namespace';
 import { createRunDatabase, provideSharedServers } from '../scripts/stack/shared-servers';
 import { waitUntil } from '../scripts/stack/wait-until';
 import { writeJson } from './codegen/bench-report';
@@ -19,6 +20,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const goalSeconds = 3;
 const servers = await provideSharedServers();
 const database = await createRunDatabase(servers.adminUrl, 'forge_bench_start');
+const namespace = await createRunNamespace(servers.temporalAddress, 'bench');
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
   NODE_ENV: 'production',
@@ -27,6 +29,7 @@ const env: Record<string, string> = {
   ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
   DATABASE_URL: database.url,
   TEMPORAL_ADDRESS: servers.temporalAddress,
+  TEMPORAL_NAMESPACE: namespace,
   TEMPORAL_TASK_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}-`,
   OPENAI_API_KEY: 'bench',
   WORKER_SET_CURRENT_VERSION: 'on',
@@ -56,6 +59,7 @@ try {
     console.log(`[bench] warm start ${round}: ${s.toFixed(2)} s (load average ${loadavg()[0]!.toFixed(1)})`);
   }
 } finally {
+  await finishRunNamespace(servers.temporalAddress, namespace);
   await database.drop();
   await servers.release();
 }

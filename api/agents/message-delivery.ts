@@ -71,8 +71,11 @@ export function createMessageDelivery(temporal: Client, orm: MikroORM, logger: L
   };
 
   return {
-    /** A message this node has just admitted (the outbox row's claim is its own). */
-    deliver: (message: OutboxMessage): void => void deliver(message),
+    /**
+     * A message this node has just admitted (the outbox row's claim is its own): signalled once the
+     * request's answer is written (the next turn of the event loop), not before it.
+     */
+    deliver: (message: OutboxMessage): void => void setImmediate(() => void deliver(message)),
     /** A client's retry of a message still in the outbox: delivered when no node holds it. */
     async redeliver(jobId: string): Promise<void> {
       const message = await claimMessage(orm.em.fork(), jobId, DELIVERY_LEASE_SECONDS);

@@ -10,6 +10,7 @@ import { freePort, loopback } from '../../scripts/stack/ports';
 import { builderLaunch } from '../../scripts/stack/builder-launch';
 import { serviceLaunch } from '../../scripts/stack/compiled-entry';
 import { spawnService, type ServiceProcess } from '../../scripts/stack/service-process';
+import { createRunNamespace, finishRunNamespace } from '../../scripts/stack/run-namespace';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
 import { waitUntil } from '../../scripts/stack/wait-until';
 
@@ -56,6 +57,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
   const database = await createRunDatabase(servers.adminUrl, 'forge_bench');
   const model = await startModelServer({ port: 0, latencyMs: options.latencyMs });
   const port = await freePort();
+  const namespace = await createRunNamespace(servers.temporalAddress, 'bench');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
@@ -65,6 +67,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}-`,
     OPENAI_BASE_URL: model.url,
     OPENAI_API_KEY: 'bench',
@@ -87,7 +90,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
   };
   const close = async () => {
     await Promise.allSettled(children.map((c) => c.stop()));
-    await Promise.allSettled([model.close(), database.drop()]);
+    await Promise.allSettled([model.close(), database.drop(), finishRunNamespace(servers.temporalAddress, namespace)]);
     await servers.release();
   };
 

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { createRunDatabase, provideSharedServers } from '../../scripts/stack/shared-servers';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle-cache';
-import { createTestNamespace, finishTestNamespace } from './test-namespace';
+import { createRunNamespace, finishRunNamespace } from '../../scripts/stack/run-namespace';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,14 +24,14 @@ export default async function setup(project: TestProject) {
   // and spawned worker processes then load it from the cache instead of running webpack each.
   const [servers] = await Promise.all([provideSharedServers(), loadWorkflowBundle()]);
   const database = await createRunDatabase(servers.adminUrl, 'forge_test');
-  const namespace = await createTestNamespace(servers.temporalAddress);
+  const namespace = await createRunNamespace(servers.temporalAddress, 'test');
   project.provide('databaseUrl', database.url);
   project.provide('adminDatabaseUrl', servers.adminUrl);
   project.provide('temporalAddress', servers.temporalAddress);
   project.provide('temporalNamespace', namespace);
 
   return async () => {
-    const leftovers = await finishTestNamespace(servers.temporalAddress, namespace).catch((err: Error) => ({ error: err.message }));
+    const leftovers = await finishRunNamespace(servers.temporalAddress, namespace).catch((err: Error) => ({ error: err.message }));
     await database.drop();
     await servers.release();
     if ('error' in leftovers) throw new Error(`Could not check the run's namespace ${namespace} for leftovers: ${leftovers.error}`);

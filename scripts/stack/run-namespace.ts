@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { registerSearchAttributes } from '../../scripts/stack/temporal-search-attributes';
-import { waitUntil } from '../../scripts/stack/wait-until';
+import { registerSearchAttributes } from './temporal-search-attributes';
+import { waitUntil } from './wait-until';
 
 /**
- * The Temporal namespace of one test run (`forge-test-<pid>-<time>`): the run's workflows never
- * land in `default`, which `npm start` shows operators, and a run's leftovers are easy to find.
+ * The Temporal namespace of one test or bench run (`forge-<kind>-<pid>-<time>`): the run's workflows
+ * never land in `default`, which `npm start` shows operators, a run's leftovers are easy to find, and
+ * what a run registers per namespace (a Worker Deployment per task-queue prefix, at most 100 in one
+ * namespace) goes with it.
  */
-export async function createTestNamespace(address: string): Promise<string> {
-  const namespace = `forge-test-${process.pid}-${Date.now()}`;
+export async function createRunNamespace(address: string, kind: 'test' | 'bench'): Promise<string> {
+  const namespace = `forge-${kind}-${process.pid}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   try {
     // One day of retention: a failed run's histories stay readable for a while, then go.
@@ -34,9 +36,9 @@ export interface Leftovers {
 /**
  * The end of a run: terminates every workflow still running in its namespace, kills the local
  * preview servers those workflows (or the run's deployments) started, and deletes the namespace.
- * Returns what it had to clean up: anything here is a test that did not clean up after itself.
+ * Returns what it had to clean up: anything here (in a test run) is a test that did not clean up after itself.
  */
-export async function finishTestNamespace(address: string, namespace: string): Promise<Leftovers> {
+export async function finishRunNamespace(address: string, namespace: string): Promise<Leftovers> {
   const connection = await Connection.connect({ address });
   try {
     const workflows: Leftovers['workflows'] = [];
