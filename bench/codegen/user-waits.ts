@@ -17,14 +17,21 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
 };
-export const summarizeWaits = (w: UserWaits) => ({
-  sessions: w.sessions,
-  postP50Ms: Math.round(percentile(w.postMs, 50)),
-  firstEventP50Ms: Math.round(percentile(w.firstEventMs, 50)),
-  firstEventP99Ms: Math.round(percentile(w.firstEventMs, 99)),
-  tokenToDeltaP50Ms: Math.round(percentile(w.tokenToDeltaMs, 50)),
-  errors: w.errors.length,
-});
+/** The rounds' samples together (p50s and p99 over all of them), and each round's p50s. */
+export const summarizeWaits = (rounds: UserWaits[]) => {
+  const all = (pick: (w: UserWaits) => number[]) => rounds.flatMap(pick);
+  return {
+    sessions: rounds[0]?.sessions ?? 0,
+    rounds: rounds.length,
+    postP50Ms: Math.round(percentile(all((w) => w.postMs), 50)),
+    firstEventP50Ms: Math.round(percentile(all((w) => w.firstEventMs), 50)),
+    firstEventP99Ms: Math.round(percentile(all((w) => w.firstEventMs), 99)),
+    tokenToDeltaP50Ms: Math.round(percentile(all((w) => w.tokenToDeltaMs), 50)),
+    roundPostP50Ms: rounds.map((w) => Math.round(percentile(w.postMs, 50))),
+    roundFirstEventP50Ms: rounds.map((w) => Math.round(percentile(w.firstEventMs, 50))),
+    errors: rounds.reduce((sum, w) => sum + w.errors.length, 0),
+  };
+};
 
 /**
  * What a user waits for, at `n` concurrent sessions, from outside like a web client: each session's
@@ -32,10 +39,10 @@ export const summarizeWaits = (w: UserWaits) => ({
  * message's durable event on that socket; then, watching the job, the time from the model writing
  * the plan's first token to the client receiving the first planner delta.
  */
-export async function measureUserWaits(user: BenchUser, n: number, timeoutMs: number): Promise<UserWaits> {
+export async function measureUserWaits(user: BenchUser, n: number, timeoutMs: number, round = 0): Promise<UserWaits> {
   const { client, orgId } = user;
   const sessions = await Promise.all(Array.from({ length: n }, async (_, i) => {
-    const project = await client.projects.create(orgId, { name: `Bench waits ${i}` });
+    const project = await client.projects.create(orgId, { name: `Bench waits ${round}.${i}` });
     return (await client.sessions.create(project.id, { settings: { autoPreview: false } })).id;
   }));
   const timer = startFirstTokenTimer();
@@ -71,7 +78,7 @@ export async function measureUserWaits(user: BenchUser, n: number, timeoutMs: nu
       });
       await sessionWatch.ready;
       const sentAt = performance.now();
-      const job = await client.sessions.sendMessage(sessionId, jobPrompt(1000 + i));
+      const job = await client.sessions.sendMessage(sessionId, jobPrompt(1000 + 100 * round + i));
       waits.postMs.push(performance.now() - sentAt);
       jobId = job.id;
       watchJob(jobId);
