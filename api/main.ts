@@ -27,8 +27,9 @@ const tracing = startTracing({ serviceName: 'forge-api', otlpEndpoint: config.OT
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
 const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
 
-const deliveries = createMessageDelivery(temporal, orm, logger, config.MESSAGE_SWEEP_MS);
-const deps = { config, orm, temporal, logger, tokens, metrics: createApiMetrics(), deliveries };
+const metrics = createApiMetrics();
+const deliveries = createMessageDelivery(temporal, orm, logger, metrics, config.MESSAGE_SWEEP_MS);
+const deps = { config, orm, temporal, logger, tokens, metrics, deliveries };
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
 

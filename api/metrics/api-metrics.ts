@@ -45,6 +45,16 @@ export function createApiMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    /**
+     * Messages handed from the outbox to their sessions: `via` admission (at once) or sweep; `outcome`
+     * delivered, retry (Temporal unreachable: the next sweep tries again) or cancelled (the session ended).
+     */
+    messageDeliveries: new Counter({
+      name: 'forge_message_deliveries_total',
+      help: 'Outbox deliveries of admitted messages to their sessions, by path and outcome',
+      labelNames: ['via', 'outcome'] as const,
+      registers: [registry],
+    }),
     slowConsumerCuts: new Counter({ name: 'forge_slow_consumer_cuts_total', help: 'Sockets closed for falling behind (4008)', registers: [registry] }),
   };
 }

@@ -3,6 +3,7 @@ import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { freePort } from '../../scripts/stack/ports';
 import { startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { sql } from '../support/projects';
+import { sampleSum } from '../support/prometheus-text';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // Messages reach their sessions through the outbox (message_outbox): the POST answers once the
@@ -42,6 +43,8 @@ it('runs a message accepted while Temporal was down once a node that reaches it 
   expect((await stack.waitForJob(jobId)).status).toBe('completed');
   expect(await outboxRows(jobId)).toHaveLength(0);
   expect(await signalsFor(sessionId, jobId)).toBe(1);
+  const metrics = await stack.app.deps.metrics.registry.metrics();
+  expect(sampleSum(metrics, 'forge_message_deliveries_total', { via: 'sweep', outcome: 'delivered' })).toBeGreaterThanOrEqual(1);
 });
 
 it('cancels a message its session has not received in the outbox: it never reaches the session', async () => {
@@ -64,6 +67,8 @@ it('cancels a message whose session workflow has ended (terminated by an operato
   await stack.app.deps.deliveries.sweep();
   expect(await outboxRows(jobId)).toHaveLength(0);
   expect((await stack.waitForJob(jobId)).status).toBe('cancelled');
+  const metrics = await stack.app.deps.metrics.registry.metrics();
+  expect(sampleSum(metrics, 'forge_message_deliveries_total', { via: 'sweep', outcome: 'cancelled' })).toBeGreaterThanOrEqual(1);
 });
 
 it('does not hand on again a message whose job has run (its node died after the signal, before the row went)', async () => {

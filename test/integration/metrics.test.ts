@@ -68,6 +68,8 @@ it('moves the API and worker counters with one job', async () => {
   // Every live session event was timed from its commit to its emit here.
   expect(received.of(topicFor('session', sessionId)).length).toBeGreaterThan(0);
   expect(sampleSum(apiText, 'forge_relay_lag_seconds_count')).toBeGreaterThan(0);
+  // The message went from the outbox to its session at once.
+  expect(sampleSum(apiText, 'forge_message_deliveries_total', { via: 'admission', outcome: 'delivered' })).toBe(1);
 
   const workerText = await scrape(workerMetrics);
   // The plan's files are written by one generation activity: one coder attempt, whatever the plan's size.

@@ -72,7 +72,8 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
   if (!options.lazyTemporal) await connection.ensureConnected();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors() });
   const logger = pino({ level: 'silent' });
-  const deliveries = createMessageDelivery(temporal, orm, logger, config.MESSAGE_SWEEP_MS);
+  const metrics = createApiMetrics();
+  const deliveries = createMessageDelivery(temporal, orm, logger, metrics, config.MESSAGE_SWEEP_MS);
   deliveries.start();
   const deps: AppDeps = {
     config,
@@ -81,7 +82,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
     logger,
     deliveries,
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
-    metrics: createApiMetrics(),
+    metrics,
   };
   const server = createServer(createApp(deps));
   const realtime = options.realtime ? await attachRealtime(server, deps, options.realtime === true ? {} : options.realtime) : undefined;
