@@ -27,12 +27,17 @@ afterAll(async () => {
 const random = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A busy job: `total` events in transactions of 1 to 8, as fast as Postgres takes them. */
+/**
+ * A busy job: `total` events in transactions of 1 to 8, with gaps of 0 to 4 ms between them (a
+ * stream's pace). Without gaps, a one-statement append finishes the job in about half a second,
+ * too soon for the many cuts this test is about.
+ */
 async function busyJob(topic: Topic, total: number) {
   for (let seq = 1; seq <= total; ) {
     const size = Math.min(random(1, 8), total - seq + 1);
     await appendEvents(worker.em.fork(), topic, range(seq, seq + size - 1).map((n) => ({ type: 'plan.approved', data: { n }, key: `w:${n}` })));
     seq += size;
+    await sleep(random(0, 4));
   }
 }
 
