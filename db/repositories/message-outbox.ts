@@ -10,6 +10,9 @@ export interface OutboxMessage {
   tokenCap: number;
 }
 
+/** What a claim returns: the outbox row (`o`) and its job (`j`). */
+const claimedColumns = 'o.job_id, j.session_id, j.content, j.actor_id, o.token_cap, o.created_at';
+
 type OutboxRow = { job_id: string; session_id: string; content: string; actor_id: string; token_cap: string; created_at: Date };
 
 const claimed = (rows: OutboxRow[]): OutboxMessage[] =>
@@ -29,7 +32,7 @@ export async function claimDueMessages(em: EntityManager, leaseSeconds: number, 
                    where o.claimed_until <= now() and j.status = 'queued' order by o.created_at limit ? for update of o skip locked)
      update message_outbox o set claimed_until = now() + make_interval(secs => ?)
        from due, agent_jobs j where o.job_id = due.job_id and j.id = o.job_id
-     returning o.job_id, j.session_id, j.content, j.actor_id, o.token_cap, o.created_at`,
+     returning ${claimedColumns}`,
     [limit, leaseSeconds],
   ));
 }
@@ -39,7 +42,7 @@ export async function claimMessage(em: EntityManager, jobId: string, leaseSecond
   return claimed(await em.execute<OutboxRow[]>(
     `update message_outbox o set claimed_until = now() + make_interval(secs => ?)
        from agent_jobs j where o.job_id = ? and o.claimed_until <= now() and j.id = o.job_id and j.status = 'queued'
-     returning o.job_id, j.session_id, j.content, j.actor_id, o.token_cap, o.created_at`,
+     returning ${claimedColumns}`,
     [leaseSeconds, jobId],
   ))[0];
 }
