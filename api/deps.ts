@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { MikroORM } from '../db/orm';
 import type { Config } from '../domain/config';
 import type { MessageDelivery } from './agents/message-delivery';
+import type { SessionOrganizations } from './agents/session-organizations';
 import type { AccessTokens } from './auth/access-token';
 import type { ApiMetrics } from './metrics/api-metrics';
 
@@ -16,4 +17,6 @@ export interface AppDeps {
   metrics: ApiMetrics;
   /** Hands admitted messages to their sessions (one per process: it sweeps the outbox). */
   deliveries: MessageDelivery;
+  /** Each session's organization, known without a read once seen (one per process). */
+  sessionOrganizations: SessionOrganizations;
 }

@@ -12,6 +12,7 @@ import { tracedClientInterceptors } from './http/traced-client';
 import { temporalConnection } from './dependencies/temporal-connection';
 import { attachRealtime } from './realtime/attach-realtime';
 import { createMessageDelivery } from './agents/message-delivery';
+import { SessionOrganizations } from './agents/session-organizations';
 
 /** In-flight requests get this long to finish on shutdown; then their connections are cut. */
 const shutdownGraceMs = 10_000;
@@ -29,7 +30,7 @@ const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECON
 
 const metrics = createApiMetrics();
 const deliveries = createMessageDelivery(temporal, orm, logger, metrics, config.MESSAGE_SWEEP_MS);
-const deps = { config, orm, temporal, logger, tokens, metrics, deliveries };
+const deps = { config, orm, temporal, logger, tokens, metrics, deliveries, sessionOrganizations: new SessionOrganizations() };
 const server = createServer(createApp(deps));
 const realtime = await attachRealtime(server, deps);
 

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { emptyUsage, SessionSettings, type JobDto } from '../../domain/agents';
-import { conflict } from '../../domain/errors';
+import { conflict, notFound } from '../../domain/errors';
 import { pricesFrom } from '../../domain/llm-pricing';
 import { taskQueues } from '../../domain/task-queues';
 import { jobWorkflowId, sessionWorkflowId } from '../../domain/workflow-ids';
@@ -37,7 +37,7 @@ const updateIdOf = (ctx: CommandContext, action: string) =>
  * Client commands on sessions and jobs, shared by REST routes and socket.io handlers. Each checks
  * the caller's organization and role, then becomes a Temporal update, signal or cancellation.
  */
-export function createAgentCommands({ temporal, config, deliveries }: Pick<AppDeps, 'temporal' | 'config' | 'deliveries'>, quotas: QuotaGuard) {
+export function createAgentCommands({ temporal, config, deliveries, sessionOrganizations }: Pick<AppDeps, 'temporal' | 'config' | 'deliveries' | 'sessionOrganizations'>, quotas: QuotaGuard) {
   const agentsQueue = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).agents;
   const prices = pricesFrom(config);
   const previewProvider = config.PREVIEW_PROVIDER;
@@ -55,16 +55,16 @@ export function createAgentCommands({ temporal, config, deliveries }: Pick<AppDe
 
   return {
     async sendMessage(ctx: CommandContext, sessionId: string, content: string): Promise<JobDto> {
-      const session = await loadSession(ctx.em, ctx.userId, sessionId, 'editor');
-      // A session known closed answers 409 whatever the quotas (a closed workflow would cancel the job).
-      if (session.status === 'closed') throw conflict('This session is closed');
+      const organizationId = await sessionOrganizations.of(ctx.em, sessionId);
+      if (organizationId === undefined) throw notFound('Session');
       // The job's id comes from the request's Idempotency-Key: a retry after a lost answer finds its job.
       const jobId = ctx.idempotencyKey === undefined ? randomUUID() : idempotentId(`session.message:${ctx.userId}:${ctx.idempotencyKey}`);
       const message = { jobId, sessionId, content: content.trim(), actorId: ctx.userId };
-      // Accepting is one statement: the quota checks, the `queued` row, the `message` event (the
-      // first durable event), the audit row and the outbox row, under the organization's lock. The
-      // session gets the message from the outbox once this has answered (message-delivery.ts).
-      const admission = await quotas.admitMessage(ctx.em, { ...message, organizationId: session.organizationId, projectId: session.projectId }, ctx.ip ?? null);
+      // Accepting is one statement: the session and the sender's role, the quota checks, the
+      // `queued` row, the `message` event (the first durable event), the audit row and the outbox
+      // row, under the organization's lock. The session gets the message from the outbox once this
+      // has answered (message-delivery.ts).
+      const admission = await quotas.admitMessage(ctx.em, organizationId, message, ctx.ip ?? null);
       if (admission.outcome === 'known') {
         // A retry of a request answered before: the job as it is now, handed on if it still waits.
         const known = await ctx.em.findOneOrFail(AgentJob, jobId);
@@ -73,7 +73,7 @@ export function createAgentCommands({ temporal, config, deliveries }: Pick<AppDe
       }
       deliveries.deliver({ ...message, tokenCap: admission.tokenCap });
       // The row as admitted (a job still queued; its progress comes as events): no read back.
-      const job = ctx.em.create(AgentJob, { id: jobId, organizationId: session.organizationId, projectId: session.projectId, sessionId, actorId: ctx.userId, content: message.content, status: 'queued', usage: emptyUsage(), createdAt: admission.createdAt ?? new Date() }, { persist: false });
+      const job = ctx.em.create(AgentJob, { id: jobId, organizationId, projectId: admission.projectId, sessionId, actorId: ctx.userId, content: message.content, status: 'queued', usage: emptyUsage(), createdAt: admission.createdAt ?? new Date() }, { persist: false });
       return toJobDto(job, prices);
     },
 

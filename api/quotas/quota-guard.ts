@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { conflict, notFound } from '../../domain/errors';
 import { quotaExceeded, type QuotaPolicy } from '../../domain/quotas';
+import { Role, roleAtLeast } from '../../domain/roles';
+import { roleTooLow } from '../../db/repositories/memberships';
 import { emptyUsage } from '../../domain/usage';
 import { monthStart, quotaUsage } from '../../db/repositories/quota-usage';
 import { messageEvent, type QueuedJob } from '../../db/repositories/queued-jobs';
@@ -33,33 +36,40 @@ export function createQuotaGuard(policy: QuotaPolicy) {
   };
 
   // One statement per organization at a time on this node; messages arriving meanwhile are admitted
-  // together by the next one (forge_admit_messages), taking the organization's lock once.
+  // together by the next one (forge_accept_messages), taking the organization's lock once.
   const admitBatch = batchPerKey<{ em: EntityManager; message: Record<string, unknown> }, AdmissionRow>((organizationId, batch) =>
     batch[0]!.em.execute<AdmissionRow[]>(
-      'select * from forge_admit_messages(?, ?, ?::jsonb, ?::interval, ?, ?, ?::jsonb)',
-      [organizationId, monthStart(new Date()), JSON.stringify(policy), `${DELIVERY_LEASE_SECONDS} seconds`, EventChannel, NOTIFY_PAYLOAD_LIMIT, JSON.stringify(batch.map((b) => b.message))],
+      'select * from forge_accept_messages(?, ?, ?::jsonb, ?::interval, ?, ?, ?::text[], ?::jsonb)',
+      [organizationId, monthStart(new Date()), JSON.stringify(policy), `${DELIVERY_LEASE_SECONDS} seconds`, EventChannel, NOTIFY_PAYLOAD_LIMIT,
+        messageRoles, JSON.stringify(batch.map((b) => b.message))],
     ));
 
   return {
     policy,
 
     /**
-     * A chat message (REST or socket): the organization's jobs at once and messages per minute, the
-     * session's queue, the month's tokens and the stored bytes checked, and the job's `queued` row,
-     * its `message` event, its audit row (with `ip`) and its outbox row written, in one statement
-     * under the organization's lock, so the next admission counts it; a burst of the organization's
-     * messages on this node shares one statement. Admitted, it carries the job's token cap (the
-     * per-job budget, or what is left of the month when smaller) and the row's creation time;
-     * `known`: the job exists already.
+     * A chat message (REST or socket) to a session of `organizationId`, in one statement under the
+     * organization's lock: the session and the sender's role (another organization's session is a
+     * 404, a viewer a 403, a closed session a 409); the organization's jobs at once and messages
+     * per minute, the session's queue, the month's tokens and the stored bytes; then the job's
+     * `queued` row, its `message` event, its audit row (with `ip`) and its outbox row, so the next
+     * admission counts it. A burst of the organization's messages on this node shares one
+     * statement. Admitted, it carries the job's project, its token cap (the per-job budget, or what
+     * is left of the month when smaller) and the row's creation time; `known`: the job exists already.
      */
-    async admitMessage(em: EntityManager, job: QueuedJob, ip: string | null): Promise<Admission> {
+    async admitMessage(em: EntityManager, organizationId: string, job: Omit<QueuedJob, 'organizationId' | 'projectId'>, ip: string | null): Promise<Admission> {
       const { topic, events } = messageEvent(job);
       checkEvents(topic, events);
-      const message = { id: job.jobId, sessionId: job.sessionId, projectId: job.projectId, actorId: job.actorId, content: job.content, usage: emptyUsage(), ip, topic, events };
-      const row = await admitBatch(job.organizationId, { em, message });
-      if (row.outcome === 'known') return { outcome: 'known' };
-      if (row.outcome === 'admitted') return { outcome: 'admitted', tokenCap: Number(row.token_cap), createdAt: row.job_created_at };
-      throw refusal(row.outcome, row.used, row.retry_after_seconds);
+      const message = { id: job.jobId, sessionId: job.sessionId, actorId: job.actorId, content: job.content, usage: emptyUsage(), ip, topic, events };
+      const row = await admitBatch(organizationId, { em, message });
+      switch (row.outcome) {
+        case 'admitted': return { outcome: 'admitted', projectId: row.project_id!, tokenCap: Number(row.token_cap), createdAt: row.job_created_at };
+        case 'known': return { outcome: 'known' };
+        case 'not_found': throw notFound('Session');
+        case 'forbidden': throw roleTooLow(row.member_role!, messageRole);
+        case 'closed': throw conflict('This session is closed');
+        default: throw refusal(row.outcome, row.used, row.retry_after_seconds);
+      }
     },
 
     /**
@@ -106,20 +116,27 @@ export function createQuotaGuard(policy: QuotaPolicy) {
 
 export type QuotaGuard = ReturnType<typeof createQuotaGuard>;
 
-export type Admission = { outcome: 'admitted'; tokenCap: number; createdAt: Date | null } | { outcome: 'known' };
+export type Admission = { outcome: 'admitted'; projectId: string; tokenCap: number; createdAt: Date | null } | { outcome: 'known' };
+
+/** Who may send a message: editors and above. */
+const messageRole: Role = 'editor';
+/** As a Postgres array literal (the query builder would spread a JS array into separate values). */
+const messageRoles = `{${Role.options.filter((role) => roleAtLeast(role, messageRole)).join(',')}}`;
 
 type AmountLimit = 'concurrentJobs' | 'queuedMessagesPerSession' | 'livePreviews' | 'deployments' | 'monthlyTokens' | 'storedBytes';
 /** What forge_quota_verdict may refuse a message for. */
 type AdmissionLimit = 'messagesPerMinute' | 'concurrentJobs' | 'queuedMessagesPerSession' | 'monthlyTokens' | 'storedBytes';
 
-/** A row of forge_admit_messages (numbers as Postgres sends bigints: strings). */
+/** A row of forge_accept_messages (numbers as Postgres sends bigints: strings). */
 interface AdmissionRow {
   job_id: string;
-  outcome: 'admitted' | 'known' | AdmissionLimit;
+  outcome: 'admitted' | 'known' | 'not_found' | 'forbidden' | 'closed' | AdmissionLimit;
   used: string | null;
   retry_after_seconds: number | null;
   token_cap: string | null;
   job_created_at: Date | null;
+  project_id: string | null;
+  member_role: Role | null;
 }
 
 /** How a refusal names what is counted. */

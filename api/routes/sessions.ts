@@ -72,6 +72,7 @@ export const sessionRoutes = (deps: AppDeps) => {
         });
         if (!existing) recordAudit(req.em, { actorId: userId, organizationId: session.organizationId, action: 'session.create', targetType: 'session', targetId: session.id, ip: req.ip ?? null });
         await req.em.flush();
+        deps.sessionOrganizations.remember(session.id, session.organizationId);
         try {
           await startOnce<typeof sessionWorkflow>(temporal, 'sessionWorkflow', {
             workflowId: sessionWorkflowId(session.id),

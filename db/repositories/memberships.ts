@@ -17,8 +17,11 @@ export async function requireRole(em: EntityManager, userId: string, organizatio
 
 /** A member's role against the one a call needs: below it is a 403. */
 export function assertRole(role: Role, minimum: Role): void {
-  if (!roleAtLeast(role, minimum)) throw forbidden(`This needs the ${minimum} role; you are ${role}`);
+  if (!roleAtLeast(role, minimum)) throw roleTooLow(role, minimum);
 }
+
+/** The 403 for a role below the one a call needs. */
+export const roleTooLow = (role: Role, minimum: Role) => forbidden(`This needs the ${minimum} role; you are ${role}`);
 
 /**
  * Locks every membership row of the organization (`select ... for update`, in id order so two

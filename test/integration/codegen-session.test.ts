@@ -48,6 +48,19 @@ describe.concurrent('messages to a session', () => {
     expect((await api.session(sessionId)).jobs).toEqual([]);
   });
 
+  it('checks the session in the admission itself, not only where the node found its organization', async () => {
+    const sessionId = await stack.startSession(await stack.newProject());
+    // As if this node had the session under the wrong organization: the statement reads the row, in that organization only.
+    stack.app.deps.sessionOrganizations.remember(sessionId, stack.roles.otherOrgId);
+    try {
+      const res = await post(sessionId, { content: 'Build a todo app' });
+      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+      expect((await api.session(sessionId)).jobs).toEqual([]);
+    } finally {
+      stack.app.deps.sessionOrganizations.remember(sessionId, stack.roles.orgId);
+    }
+  });
+
   it('has the session workflow refuse an invalid message in its update validator, before anything is recorded', async () => {
     const sessionId = await stack.startSession(await stack.newProject());
     const update = (content: string) => sessionHandle(sessionId).executeUpdate(sendMessageUpdate, { args: [{ content, actorId: stack.roles.editor.userId }] });

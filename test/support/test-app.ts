@@ -12,6 +12,7 @@ import { createApiMetrics } from '../../api/metrics/api-metrics';
 import { tracedClientInterceptors } from '../../api/http/traced-client';
 import { attachRealtime, type Realtime } from '../../api/realtime/attach-realtime';
 import { createMessageDelivery } from '../../api/agents/message-delivery';
+import { SessionOrganizations } from '../../api/agents/session-organizations';
 import type { RealtimeOptions } from '../../api/realtime/realtime-options';
 import { initOrm } from '../../db/orm';
 import { parseConfig, type Config } from '../../domain/config';
@@ -81,6 +82,7 @@ export async function startTestApp(overrides: Partial<Record<keyof Config, strin
     temporal,
     logger,
     deliveries,
+    sessionOrganizations: new SessionOrganizations(),
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
     metrics,
   };
