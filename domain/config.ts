@@ -68,6 +68,8 @@ const operatorConfig = {
   OTEL_EXPORTER_OTLP_ENDPOINT: unsetWhenEmpty(z.string().url().optional()),
   /** host:port of the worker's Prometheus endpoint (SDK and Forge metrics); unset: no endpoint. */
   WORKER_METRICS_ADDRESS: unsetWhenEmpty(z.string().regex(/^[\w.:[\]-]+:\d+$/, 'host:port').optional()),
+  /** The SDK's per-promise stack traces in workflow threads (the `__stack_trace` query); read by worker/workflow-stack-traces.ts. */
+  WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
 };
 const operatorConfigKeys = Object.fromEntries(Object.keys(operatorConfig).map((k) => [k, true])) as { [K in keyof typeof operatorConfig]: true };
 const deliveryConfigKeys = Object.fromEntries(Object.keys(deliveryConfig).map((k) => [k, true])) as { [K in keyof typeof deliveryConfig]: true };

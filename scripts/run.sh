@@ -29,10 +29,15 @@ export PATH
 
 case $1 in
   # The services start from one compiled module: tsx's hooks on every module cost about a second.
-  api/main.ts | worker/main.ts)
+  api/main.ts)
     compiled=$(node scripts/stack/compiled-entry.ts "$1")
     shift
     exec node --enable-source-maps "$compiled" "$@" ;;
+  # The worker preloads workflow-stack-traces.ts into its workflow threads (see there).
+  worker/main.ts)
+    compiled=$(node scripts/stack/compiled-entry.ts "$1")
+    shift
+    exec node --enable-source-maps --import ./worker/workflow-stack-traces.ts "$compiled" "$@" ;;
   *.ts) exec node --import tsx "$@" ;;
   *) exec node "$@" ;;
 esac

@@ -57,9 +57,16 @@ export async function compileEntry(entry: string): Promise<string> {
   return out;
 }
 
+/**
+ * Modules a service preloads (`--import`) before its entry; scripts/run.sh and docker-compose.yml
+ * start the worker with the same one.
+ */
+const preloads: Record<string, string[]> = { 'worker/main.ts': ['worker/workflow-stack-traces.ts'] };
+
 /** How a process starts a service: Node on the compiled entry, source maps on for readable stacks. */
 export async function serviceLaunch(entry: string): Promise<{ command: string; args: string[] }> {
-  return { command: process.execPath, args: ['--enable-source-maps', await compileEntry(entry)] };
+  const imports = (preloads[entry] ?? []).flatMap((file) => ['--import', pathToFileURL(join(root, file)).href]);
+  return { command: process.execPath, args: ['--enable-source-maps', ...imports, await compileEntry(entry)] };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
 import { topicFor } from '../../domain/events';
+import { sessionWorkflowId } from '../../domain/workflow-ids';
 import { freePort } from '../../scripts/stack/ports';
 import { isTerminal, startCodegenStack, type CodegenStack } from '../support/codegen-stack';
 import { sampleSum, scrape } from '../support/prometheus-text';
@@ -19,6 +20,7 @@ let builder: SpawnedWorker | undefined;
 let workerMetrics: string;
 let builderMetrics: string;
 let socket: TestSocket | undefined;
+let sessionId: string | undefined;
 beforeAll(async () => {
   stack = await startCodegenStack({ workers: false, realtime: true, app: { METRICS_TOKEN: metricsToken } });
   workerMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
@@ -51,7 +53,7 @@ it('moves the API and worker counters with one job', async () => {
   const messages = { method: 'POST', route: '/api/v1/sessions/:sessionId/messages', status: '202' };
   const before = { messages: sampleSum(await api(), 'forge_http_request_duration_seconds_count', messages), coder: sampleSum(await scrape(workerMetrics), 'forge_llm_calls', { role: 'coder', outcome: 'ok' }) };
 
-  const sessionId = await stack.startSession(await stack.newProject());
+  sessionId = await stack.startSession(await stack.newProject());
   socket = await connectSocket(stack.app, stack.roles.editor.token);
   const received = recordEvents(socket);
   expect(await socket.emitWithAck('subscribe', { topic: topicFor('session', sessionId), afterSeq: 0 })).toMatchObject({ ok: true });
@@ -84,3 +86,9 @@ it('moves the API and worker counters with one job', async () => {
   // Builds are measured where they run: the builder process.
   expect(sampleSum(await scrape(builderMetrics), 'forge_builds', { activity: 'typeCheckFiles', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
 }, 150_000);
+
+it("runs workflows without the SDK's per-promise stack traces (worker/workflow-stack-traces.ts)", async () => {
+  expect(sessionId, 'the job test above ran first').toBeDefined();
+  // The session of the job above is still open on the spawned worker: the Web UI's stack trace query answers why there is none.
+  await expect(stack.env.client.workflow.getHandle(sessionWorkflowId(sessionId!)).query('__stack_trace')).rejects.toThrow('Workflow stack traces are not enabled on this worker');
+});

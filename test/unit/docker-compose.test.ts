@@ -69,11 +69,13 @@ describe('docker-compose.yml', () => {
       expect(service(name).command).toEqual(['node', '--import', 'tsx', entry]);
       expect(existsSync(join(repoRoot, entry)), entry).toBe(true);
     }
+    const preloads: Record<string, string[]> = { api: [], worker: ['--import', './worker/workflow-stack-traces.ts'] };
     for (const [name, entry] of Object.entries({ api: 'api/main.ts', worker: 'worker/main.ts' })) {
-      expect(service(name).command).toEqual(['node', '--enable-source-maps', `.data/dist/${name}-main.mjs`]);
+      expect(service(name).command).toEqual(['node', '--enable-source-maps', ...preloads[name]!, `.data/dist/${name}-main.mjs`]);
       expect(read('Dockerfile')).toContain(`node scripts/stack/compiled-entry.ts ${entry}`);
       expect(existsSync(join(repoRoot, entry)), entry).toBe(true);
     }
+    expect(existsSync(join(repoRoot, 'worker/workflow-stack-traces.ts'))).toBe(true);
     const workerCheck = service('worker').healthcheck!.test;
     expect(existsSync(join(repoRoot, workerCheck.at(-1)!))).toBe(true);
     expect(service('builder').healthcheck!.test.slice(-2)).toEqual(['scripts/worker-health.ts', 'builds']);
