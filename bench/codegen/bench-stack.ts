@@ -36,6 +36,8 @@ export interface BenchStack {
   model: ModelServer;
   /** The Temporal server's pid when it runs on this machine, for CPU accounting. */
   temporalPid?: number;
+  /** Where the services' workflows run: the server and the run's own namespace. */
+  temporal: { address: string; namespace: string };
   /** PostgreSQL's postmaster (its backends beneath it), which both paths use, for CPU accounting. */
   postgresPid?: number;
   /** The bench's own ORM and worker config, for the in-process baseline on the same database. */
@@ -123,6 +125,7 @@ export async function startBenchStack(options: { latencyMs: number; workerEnv?: 
       },
       restartBuilder,
       temporalPid: listenerPid(Number(servers.temporalAddress.split(':').at(-1))),
+      temporal: { address: servers.temporalAddress, namespace },
       postgresPid: listenerPid(Number(new URL(database.url).port)),
       model,
       orm,
