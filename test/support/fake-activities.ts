@@ -33,15 +33,29 @@ export const usage = (tokens = 10): Usage => ({ promptTokens: tokens, completion
 export const plan: JobPlan = { summary: 'A counter', message: 'Add a counter', files: [{ path: 'src/App.tsx', action: 'create', why: 'the counter' }] };
 export const refFor = (resource: string, port = 5999): ProviderRef => ({ provider: 'local', resource, url: `http://127.0.0.1:${port}/`, data: {} });
 
-/** Resolves after `ms`, or rejects at once when the activity is cancelled (needs heartbeats to hear it). */
-export async function activityPause(ms: number): Promise<void> {
+/**
+ * Resolves when `done` does, or rejects at once when the activity is cancelled. A normal activity
+ * hears its cancellation only in the answer to a heartbeat, so it beats; a local one hears it from
+ * its own worker and must not (core knows no such activity: each beat is a logged failure).
+ */
+async function activityWait(done: Promise<unknown>): Promise<void> {
   const { Context } = await import('@temporalio/activity');
   const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), 200);
+  const beat = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), 200);
   try {
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), context.cancelled]);
+    await Promise.race([done, context.cancelled]);
   } finally {
     clearInterval(beat);
+  }
+}
+
+/** Resolves after `ms`, or rejects at once when the activity is cancelled (its timer cleared either way). */
+export async function activityPause(ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await activityWait(new Promise((resolve) => { timer = setTimeout(resolve, ms); }));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -51,6 +65,28 @@ export const slowed = <I, O>(fn: (input: I) => Promise<O>, ms: number) => async 
   await activityPause(ms);
   return result;
 };
+
+/**
+ * `fn` (logged as usual), then held until the test calls `release()` or the activity is cancelled:
+ * a step that ends when the test says, not after a guessed pause. `release` lets the calls made so
+ * far answer; a later call (a retry, a replay asking again) is held anew.
+ */
+export function held<I, O>(fn: (input: I) => Promise<O>) {
+  let letGo = () => undefined as void;
+  let released = new Promise<void>((resolve) => { letGo = resolve; });
+  return {
+    run: async (input: I): Promise<O> => {
+      const mine = released;
+      const result = await fn(input);
+      await activityWait(mine);
+      return result;
+    },
+    release: () => {
+      letGo();
+      released = new Promise<void>((resolve) => { letGo = resolve; });
+    },
+  };
+}
 
 export const finalFailure = (type: string, message = type) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
