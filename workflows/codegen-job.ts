@@ -235,12 +235,18 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       files = withChanges(files, fixed.files);
     }
 
-    await enter('save', 'running', 'saving a new version');
-    const saved = await jobs.saveJobVersion({ jobId, projectId: input.projectId, actorId: input.actorId, base, files, message: plan.message });
-    await report({}, [{ type: 'version.saved', data: { version: saved.number } }]);
-    // Patched so histories recorded before jobs started previews still replay.
-    if (settings.autoPreview !== false && since('codegen-starts-preview')) await startPreview(saved.number);
-    return await finish('completed', saved.number);
+    // The save is the point of no return: once it has begun, the job completes. Its local activity
+    // writes the version, and the row and events say so, before the workflow task that records it
+    // ends; a cancel arriving meanwhile would make the task's completion refused and the job end
+    // `cancelled` over a saved version. No command changes unless a cancel comes: no patch needed.
+    return await CancellationScope.nonCancellable(async () => {
+      await enter('save', 'running', 'saving a new version');
+      const saved = await jobs.saveJobVersion({ jobId, projectId: input.projectId, actorId: input.actorId, base, files, message: plan.message });
+      await report({}, [{ type: 'version.saved', data: { version: saved.number } }]);
+      // Patched so histories recorded before jobs started previews still replay.
+      if (settings.autoPreview !== false && since('codegen-starts-preview')) await startPreview(saved.number);
+      return finish('completed', saved.number);
+    });
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => finish('cancelled', null));

@@ -68,23 +68,19 @@ export const slowed = <I, O>(fn: (input: I) => Promise<O>, ms: number) => async 
 
 /**
  * `fn` (logged as usual), then held until the test calls `release()` or the activity is cancelled:
- * a step that ends when the test says, not after a guessed pause. `release` lets the calls made so
- * far answer; a later call (a retry, a replay asking again) is held anew.
+ * a step that ends when the test says, not after a guessed pause. Calls made after `release()` (a
+ * retry, a replay asking again) answer at once.
  */
 export function held<I, O>(fn: (input: I) => Promise<O>) {
-  let letGo = () => undefined as void;
-  let released = new Promise<void>((resolve) => { letGo = resolve; });
+  let release = () => undefined as void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
   return {
     run: async (input: I): Promise<O> => {
-      const mine = released;
       const result = await fn(input);
-      await activityWait(mine);
+      await activityWait(released);
       return result;
     },
-    release: () => {
-      letGo();
-      released = new Promise<void>((resolve) => { letGo = resolve; });
-    },
+    release: () => release(),
   };
 }
 
