@@ -235,9 +235,9 @@ export async function codegenJobWorkflow(input: JobWorkflowInput): Promise<JobOu
       files = withChanges(files, fixed.files);
     }
 
-    // The save is the point of no return: once it has begun, the job completes. Its local activity
-    // writes the version, and the row and events say so, before the workflow task that records it
-    // ends; a cancel arriving meanwhile would make the task's completion refused and the job end
+    // The save is the point of no return: once it has begun, the job completes. Its local activities
+    // write the version, then the row and events that say so, before the workflow task that records
+    // them ends; a cancel arriving meanwhile had that task's completion refused and the job end
     // `cancelled` over a saved version. No command changes unless a cancel comes: no patch needed.
     return await CancellationScope.nonCancellable(async () => {
       await enter('save', 'running', 'saving a new version');
