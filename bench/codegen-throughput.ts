@@ -2,7 +2,8 @@
 // worker as child processes, Temporal, Postgres, the offline model server at a fixed latency), next
 // to the same activity functions run in-process without Temporal, in the same run. Prints a table
 // and writes bench/results/codegen-throughput.json. BENCH_LEVELS (e.g. "1,10") and
-// BENCH_MODEL_LATENCY_MS change the shape; worker settings (WORKER_MAX_CONCURRENT_BUILDS...) pass
+// BENCH_MODEL_LATENCY_MS change the shape; a level of 1 runs BENCH_SINGLE_ROUNDS jobs (default 5) one
+// after another, and its wall times are the median's; worker settings (WORKER_MAX_CONCURRENT_BUILDS...) pass
 // through to both paths. Exits 1 when a job fails.
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +12,14 @@ import { formatStageTable, formatTable, summarize, writeJson, type LevelResult }
 import { startBenchStack } from './codegen/bench-stack';
 import { createInProcessRunner } from './codegen/in-process-jobs';
 import { startLlmTimer } from './codegen/llm-timer';
-import { measureCpu } from './codegen/cpu-usage';
+import { excluding, measureCpu, waitUntilQuiet } from './codegen/cpu-usage';
 import { sampleRss } from './codegen/rss-sampler';
+import { inRounds } from './codegen/job-run';
 import { runTemporalJobs, signUpBenchUser } from './codegen/temporal-jobs';
 import { measureUserWaits, summarizeWaits, type UserWaits } from './codegen/user-waits';
 
 const levels = (process.env.BENCH_LEVELS ?? '1,10,50').split(',').filter(Boolean).map(Number);
+const singleRounds = Number(process.env.BENCH_SINGLE_ROUNDS ?? 5);
 /** Concurrent sessions of the "what a user waits for" phase (0 skips it). */
 const waitSessions = Number(process.env.BENCH_WAIT_SESSIONS ?? 10);
 /** Bursts of that many sessions, one after another: ten samples alone make a noisy p50. */
@@ -38,7 +41,8 @@ try {
   const user = await signUpBenchUser(stack.apiOrigin);
   const runInProcess = createInProcessRunner(stack.orm, stack.workerConfig);
   // The bench process hosts the model server on both paths; the Temporal dev server is shared.
-  const temporalPids = { ...stack.pids, bench: process.pid, ...(stack.temporalPid ? { temporal: stack.temporalPid } : {}) };
+  const services = { ...stack.pids, ...(stack.temporalPid ? { temporal: stack.temporalPid } : {}) };
+  const temporalPids = { ...services, bench: process.pid };
   // Both paths write to the same PostgreSQL: its postmaster and backends count on each side.
   const postgres: Record<string, number> = stack.postgresPid ? { postgres: stack.postgresPid } : {};
   const trees = ['builder', 'postgres'];
@@ -47,20 +51,30 @@ try {
   const warm = [...(await runTemporalJobs(user, 1, 'warm-up', jobTimeoutMs)).runs, ...(await runInProcess(user, 1, 'warm-up')).runs];
   if (warm.some((r) => !r.ok)) throw new Error(`warm-up failed: ${warm.map((r) => r.error).join('; ')}`);
 
+  // The dev server may still be deleting an earlier run's namespace: that work is not this run's.
+  const quietServer = async () => {
+    if (!stack.temporalPid) return;
+    const { waitedMs, busyPct } = await waitUntilQuiet(stack.temporalPid);
+    if (waitedMs > 1_500) say(`waited ${Math.round(waitedMs / 1000)} s for the Temporal server to go quiet (now ${busyPct} % of a core)`);
+  };
   for (const n of levels) {
+    await quietServer();
     say(`${n} concurrent jobs through the API and Temporal`);
     const rss = sampleRss(stack.pids);
     let cpu = measureCpu({ ...temporalPids, ...postgres }, { trees });
     llmTimer.take();
-    const temporal = await runTemporalJobs(user, n, `N=${n}`, jobTimeoutMs);
+    const rounds = n === 1 ? singleRounds : 1;
+    const temporal = await inRounds(rounds, () => runTemporalJobs(user, n, `N=${n}`, jobTimeoutMs));
     const temporalLlm = llmTimer.take();
     const temporalCpu = cpu.stop();
     const peakRssMiB = rss.stop() as LevelResult['peakRssMiB'];
     say(`${n} concurrent jobs in-process`);
     cpu = measureCpu({ bench: process.pid, ...postgres }, { trees });
-    const inProcess = await runInProcess(user, n, `N=${n}`);
+    // The Temporal path's services sit idle meanwhile: their pollers' CPU is not the in-process path's.
+    const idle = measureCpu(services, { trees });
+    const inProcess = await inRounds(rounds, () => runInProcess(user, n, `N=${n}`));
     const inProcessLlm = llmTimer.take();
-    const inProcessCpu = cpu.stop();
+    const inProcessCpu = excluding(cpu.stop(), idle.stop());
     const level: LevelResult = {
       concurrency: n,
       temporal: summarize(temporal, temporalLlm, temporalCpu),
@@ -74,6 +88,7 @@ try {
     results.push(level);
   }
   if (waitSessions > 0) {
+    await quietServer();
     say(`what a user waits for, at ${waitSessions} concurrent sessions, ${waitRounds} rounds`);
     const rounds: UserWaits[] = [];
     for (let round = 0; round < waitRounds; round++) rounds.push(await measureUserWaits(user, waitSessions, jobTimeoutMs, round));

@@ -18,8 +18,11 @@ export interface PathResult {
   tokensPerJob: number;
   /** Mean milliseconds per stage (stage-times.ts). */
   stages: StageTimes;
-  /** CPU seconds of this path's processes during the phase, and how busy the machine was. */
-  cpu: CpuUsage & { perJobSeconds: number };
+  /**
+   * CPU seconds of this path's processes during the phase, and how busy the machine was; per job:
+   * the processes' sum, and the machine's busy time (the type checks' tsc included, see CpuUsage).
+   */
+  cpu: CpuUsage & { perJobSeconds: number; machinePerJobSeconds: number };
   errorSamples: string[];
 }
 
@@ -48,7 +51,11 @@ export function summarize({ runs, totalWallMs }: JobBatch, llm: LlmTiming, cpu: 
     llm: { calls: llm.calls, totalMs: Math.round(llm.totalMs), perJobMs: Math.round(llm.totalMs / Math.max(1, runs.length)) },
     tokensPerJob: Math.round(runs.reduce((sum, r) => sum + (r.usage ? r.usage.promptTokens + r.usage.completionTokens : 0), 0) / Math.max(1, runs.length)),
     stages: meanStages(runs.map((r) => r.stages)),
-    cpu: { ...cpu, perJobSeconds: Object.values(cpu.seconds).reduce((a, b) => a + b, 0) / Math.max(1, runs.length) },
+    cpu: {
+      ...cpu,
+      perJobSeconds: Object.values(cpu.seconds).reduce((a, b) => a + b, 0) / Math.max(1, runs.length),
+      machinePerJobSeconds: cpu.machineSeconds / Math.max(1, runs.length),
+    },
     errorSamples: [...new Set(failed.map((r) => r.error ?? 'unknown'))].slice(0, 5),
   };
 }
@@ -66,6 +73,7 @@ const columns: Array<[string, (l: LevelResult) => string | number]> = [
   ['LLM s/job T|I', (l) => `${(l.temporal.llm.perJobMs / 1000).toFixed(2)}|${(l.inProcess.llm.perJobMs / 1000).toFixed(2)}`],
   ['LLM calls T|I', (l) => `${l.temporal.llm.calls}|${l.inProcess.llm.calls}`],
   ['CPU s/job T|I', (l) => `${l.temporal.cpu.perJobSeconds.toFixed(2)}|${l.inProcess.cpu.perJobSeconds.toFixed(2)}`],
+  ['machine CPU s/job T|I', (l) => `${l.temporal.cpu.machinePerJobSeconds.toFixed(2)}|${l.inProcess.cpu.machinePerJobSeconds.toFixed(2)}`],
   ['busy% T|I', (l) => `${l.temporal.cpu.machineBusyPct}|${l.inProcess.cpu.machineBusyPct}`],
   ['errors T|I', (l) => `${l.temporal.errors}|${l.inProcess.errors}`],
   ['RSS MiB api|worker', (l) => `${l.peakRssMiB.api}|${l.peakRssMiB.worker}`],

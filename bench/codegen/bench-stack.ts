@@ -15,7 +15,7 @@ import { createRunDatabase, provideSharedServers } from '../../scripts/stack/sha
 import { waitUntil } from '../../scripts/stack/wait-until';
 
 /** The process listening on a local TCP port (the Temporal server, whoever started it), if ss can tell. */
-function listenerPid(port: number): number | undefined {
+export function listenerPid(port: number): number | undefined {
   try {
     const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return Number(/pid=(\d+)/.exec(out)?.[1]) || undefined;

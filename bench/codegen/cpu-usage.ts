@@ -48,7 +48,18 @@ export interface CpuUsage {
   machineBusyPct: number;
   /** CPU seconds per process, and of its waited-for children (`worker children`). */
   seconds: Record<string, number>;
+  /**
+   * Every core's busy time during the phase, in CPU seconds. It sees what `seconds` cannot: tsc runs in
+   * bwrap's PID namespace and is reaped there, so a type check's CPU reaches no parent's `children`.
+   */
+  machineSeconds: number;
 }
+
+/** `usage` whose machine figure leaves out what `others` used meanwhile (processes idle in this phase, not its path's). */
+export const excluding = (usage: CpuUsage, others: CpuUsage): CpuUsage => ({
+  ...usage,
+  machineSeconds: usage.machineSeconds - Object.values(others.seconds).reduce((a, b) => a + b, 0),
+});
 
 /**
  * CPU time of the named processes over one phase, from /proc: what each path costs, which stays
@@ -71,7 +82,25 @@ export function measureCpu(pids: Record<string, number>, options: { trees?: read
         if (children > 0) seconds[`${name} children`] = children;
       }
       const total = machine.total - machineBefore.total;
-      return { machineBusyPct: Math.round((100 * (machine.busy - machineBefore.busy)) / Math.max(1, total)), seconds };
+      const busy = machine.busy - machineBefore.busy;
+      return { machineBusyPct: Math.round((100 * busy) / Math.max(1, total)), seconds, machineSeconds: busy / ticksPerSecond };
     },
   };
+}
+
+/**
+ * Waits until a shared server (the Temporal dev server) has been quiet for a second: under
+ * `maxBusyPct` of one core. A namespace that an earlier run deleted keeps the dev server deleting
+ * its workflows for minutes at 10-60 % of a core, which a measurement would bill to this run.
+ * Gives up after `timeoutMs`: the answer says how busy the server still was.
+ */
+export async function waitUntilQuiet(pid: number, { maxBusyPct = 10, timeoutMs = 180_000 } = {}): Promise<{ waitedMs: number; busyPct: number }> {
+  const started = Date.now();
+  for (;;) {
+    const before = ownTicks(pid).self;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const busyPct = (100 * (ownTicks(pid).self - before)) / ticksPerSecond;
+    const waitedMs = Date.now() - started;
+    if (busyPct < maxBusyPct || waitedMs >= timeoutMs) return { waitedMs, busyPct };
+  }
 }

@@ -30,3 +30,11 @@ export async function runBatch(n: number, job: (i: number) => Promise<Omit<JobRu
   }));
   return { runs, totalWallMs: Math.max(...runs.map((r) => r.finishedAt)) - clock };
 }
+
+/** `rounds` batches one after another, as one: every run, and the median batch's wall time (one job alone is a noisy sample). */
+export async function inRounds(rounds: number, batch: () => Promise<JobBatch>): Promise<JobBatch> {
+  const batches: JobBatch[] = [];
+  for (let i = 0; i < rounds; i++) batches.push(await batch());
+  const totals = batches.map((b) => b.totalWallMs).sort((a, b) => a - b);
+  return { runs: batches.flatMap((b) => b.runs), totalWallMs: totals[Math.floor(totals.length / 2)]! };
+}
