@@ -63,14 +63,14 @@ async function runJobs(n: number) {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const round2 = (x: number) => Math.round(x * 1000) / 1000;
+const roundTo3 = (x: number) => Math.round(x * 1000) / 1000;
 const results = [];
 try {
   await runJobs(1); // warm-up: workflow bundle, JIT, the queues' first polls
   for (const n of levels) {
     const runs: Array<Awaited<ReturnType<typeof runJobs>>> = [];
     for (let i = 0; i < (n === 1 ? singleRounds : 1); i++) runs.push(await runJobs(n));
-    const perJob = (name: string) => round2(median(runs.map((r) => (r.cpu.seconds[name] ?? 0) / n)));
+    const perJob = (name: string) => roundTo3(median(runs.map((r) => (r.cpu.seconds[name] ?? 0) / n)));
     const level = {
       concurrency: n,
       totalWallMs: Math.round(median(runs.map((r) => r.totalWallMs))),
@@ -99,7 +99,7 @@ const compared = results.map((level) => {
   const floorCpu = level.cpuPerJobSeconds.server + level.cpuPerJobSeconds.sdk;
   // The machine's figure counts the job's type check, which the per-process one cannot see (cpu-usage.ts).
   const inProcessCpu = inProcess.cpu.machinePerJobSeconds ?? inProcess.cpu.perJobSeconds;
-  const vs = { inProcessP50Ms: inProcess.p50Ms, inProcessCpuPerJobSeconds: round2(inProcessCpu), floorCpuOverInProcess: round2(floorCpu / inProcessCpu), floorP50OverInProcess: round2(level.p50Ms / inProcess.p50Ms) };
+  const vs = { inProcessP50Ms: inProcess.p50Ms, inProcessCpuPerJobSeconds: roundTo3(inProcessCpu), floorCpuOverInProcess: roundTo3(floorCpu / inProcessCpu), floorP50OverInProcess: roundTo3(level.p50Ms / inProcess.p50Ms) };
   say(`N=${level.concurrency}: the floor's CPU per job is ${vs.floorCpuOverInProcess}x that of the whole in-process codegen job (${vs.inProcessCpuPerJobSeconds} s), its p50 ${vs.floorP50OverInProcess}x that job's (${inProcess.p50Ms} ms)`);
   return { ...level, codegenInProcess: vs };
 });
