@@ -18,6 +18,7 @@ import { createRunNamespace, finishRunNamespace } from '../scripts/stack/run-nam
 import { provideSharedServers } from '../scripts/stack/shared-servers';
 import { writeJson } from './codegen/bench-report';
 import { listenerPid } from './codegen/bench-stack';
+import { median } from './codegen/job-run';
 import { measureCpu, waitUntilQuiet } from './codegen/cpu-usage';
 import type { FloorActivities } from './temporal-floor/workflows';
 
@@ -62,7 +63,6 @@ async function runJobs(n: number) {
   return { walls, totalWallMs: performance.now() - started, cpu: cpu.stop(), quietPct: quiet.busyPct };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const roundTo3 = (x: number) => Math.round(x * 1000) / 1000;
 const results = [];
 try {

@@ -35,6 +35,8 @@ export async function runBatch(n: number, job: (i: number) => Promise<Omit<JobRu
 export async function inRounds(rounds: number, batch: () => Promise<JobBatch>): Promise<JobBatch> {
   const batches: JobBatch[] = [];
   for (let i = 0; i < rounds; i++) batches.push(await batch());
-  const totals = batches.map((b) => b.totalWallMs).sort((a, b) => a - b);
-  return { runs: batches.flatMap((b) => b.runs), totalWallMs: totals[Math.floor(totals.length / 2)]! };
+  return { runs: batches.flatMap((b) => b.runs), totalWallMs: median(batches.map((b) => b.totalWallMs)) };
 }
+
+/** The middle value (the upper one of an even count). */
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
